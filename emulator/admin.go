@@ -1,0 +1,140 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// workloadTypes are the usedBy groups MarkInUse accepts.
+var workloadTypes = []string{"workspaces", "trainings", "distributed", "inferences"}
+
+// syncStatuses are the values SetSyncStatus accepts (AssetSyncStatusEnum).
+var syncStatuses = []string{"Creating", "Deleting", "Failed", "Deletion failed", "Issues found", "No issues found", "No status", "Updating"}
+
+// errNotFound is wrapped by the admin helpers for an unknown id.
+var errNotFound = errors.New("not found")
+
+// workloadID derives a stable UUID for a workload from its type and name.
+func workloadID(w Workload) string {
+	b := sha256.Sum256([]byte(w.Type + "/" + w.Name))
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// MarkInUse sets the workloads that use an asset (none clears the mark).
+// While marked, usedBy lists them and deleting the asset answers 412.
+func (s *Server) MarkInUse(assetID string, workloads ...Workload) error {
+	refs := make([]workloadRef, 0, len(workloads))
+	for _, w := range workloads {
+		if !slices.Contains(workloadTypes, w.Type) {
+			return fmt.Errorf("workload %q: type %q is not one of %v", w.Name, w.Type, workloadTypes)
+		}
+		if w.Name == "" {
+			return fmt.Errorf("workload of type %s: name is required", w.Type)
+		}
+		refs = append(refs, workloadRef{Workload: w, ID: workloadID(w)})
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.db.Assets[assetID]
+	if a == nil {
+		return fmt.Errorf("asset %s: %w", assetID, errNotFound)
+	}
+	a.UsedBy = refs
+	s.changed()
+	return nil
+}
+
+// SetSyncStatus forces an asset's status (for example "Failed" or "Issues
+// found"); "" returns it to the clock-driven status.
+func (s *Server) SetSyncStatus(assetID, status string) error {
+	if status != "" && !slices.Contains(syncStatuses, status) {
+		return fmt.Errorf("status %q is not one of %q", status, syncStatuses)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.db.Assets[assetID]
+	if a == nil {
+		return fmt.Errorf("asset %s: %w", assetID, errNotFound)
+	}
+	a.StatusOverride = status
+	s.changed()
+	return nil
+}
+
+// MarkSeqeraInUse sets the workflows that use a Seqera credential (none
+// clears the mark). While marked, DELETE …?checked=true answers 409.
+func (s *Server) MarkSeqeraInUse(credentialsID string, jobs ...SeqeraJob) error {
+	for _, j := range jobs {
+		if j.ID == "" {
+			return fmt.Errorf("job %q: id is required", j.Name)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cr := s.db.Seqera[credentialsID]
+	if cr == nil {
+		return fmt.Errorf("seqera credentials %s: %w", credentialsID, errNotFound)
+	}
+	cr.Jobs = append([]SeqeraJob(nil), jobs...)
+	s.changed()
+	return nil
+}
+
+// CreateForeignAccessKey creates an access key owned by another user
+// (createdBy), as if that user had created it.
+func (s *Server) CreateForeignAccessKey(name, createdBy string) (id, clientID, clientSecret string, err error) {
+	if name == "" || createdBy == "" {
+		return "", "", "", errors.New("name and createdBy are required")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, err := s.createKey(name, createdBy, nil)
+	if err != nil {
+		return "", "", "", err
+	}
+	s.changed()
+	return k.ID, k.ClientID, k.ClientSecret, nil
+}
+
+// StoredSecrets returns the write-only values stored for a Run:ai asset
+// (field name or generic-secret key -> value) or a Seqera credential
+// (secret key field -> value), so tests can check what was delivered.
+func (s *Server) StoredSecrets(assetOrSeqeraID string) (map[string]string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if a := s.db.Assets[assetOrSeqeraID]; a != nil {
+		out := map[string]string{}
+		put := func(k, v string) {
+			if v != "" {
+				out[k] = v
+			}
+		}
+		switch a.Type {
+		case "access-key":
+			put("secretAccessKey", a.Spec.SecretAccessKey)
+		case "password", "docker-registry":
+			put("password", a.Spec.Password)
+		case "ngc-api-key":
+			put("ngc_api_key", a.Spec.NgcAPIKey)
+		case "generic-secret":
+			for _, kv := range a.Spec.KeyValuePairs {
+				out[kv.Key] = kv.Value
+			}
+		}
+		return out, true
+	}
+	if cr := s.db.Seqera[assetOrSeqeraID]; cr != nil {
+		out := map[string]string{}
+		for _, f := range seqeraProviders[cr.Provider].secret {
+			if v, set := cr.Keys[f]; set {
+				out[f] = v
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}

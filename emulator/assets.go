@@ -1,0 +1,231 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// assetType describes one credential type of /api/v1/asset/credentials/….
+type assetType struct {
+	path      string // URL segment: access-key, password, …
+	kind      string // meta.kind, and the key under spec in the combined list
+	privateOK bool   // meta.private may be true
+}
+
+// assetTypes are the five credential types, in the order the combined list
+// and the docs use.
+var assetTypes = []*assetType{
+	{path: "access-key", kind: "accessKey"},
+	{path: "password", kind: "password"},
+	{path: "docker-registry", kind: "dockerRegistry", privateOK: true},
+	{path: "generic-secret", kind: "genericSecret", privateOK: true},
+	{path: "ngc-api-key", kind: "ngcApiKey"},
+}
+
+func assetTypeByPath(p string) *assetType {
+	for _, t := range assetTypes {
+		if t.path == p {
+			return t
+		}
+	}
+	return nil
+}
+
+// tenantID is the tenant every asset belongs to.
+const tenantID = 1
+
+// encryptionKeyID is the keyId every asset spec reports.
+const encryptionKeyID = 1
+
+// timeFormat is how timestamps are rendered: RFC 3339, UTC, milliseconds.
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func formatTimePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := formatTime(*t)
+	return &s
+}
+
+// Sync statuses of assets (AssetSyncStatusEnum).
+const (
+	statusCreating = "Creating"
+	statusUpdating = "Updating"
+	statusSynced   = "No issues found"
+)
+
+// syncStatus is an asset's status at now: the SetSyncStatus override, else
+// Creating/Updating until SyncDelay after the last change, else "No issues
+// found". fresh forces the phase (the reply of a create or update).
+func (s *Server) syncStatus(a *asset, now time.Time, fresh bool) string {
+	switch {
+	case a.StatusOverride != "":
+		return a.StatusOverride
+	case a.Phase != "" && (fresh || now.Sub(a.UpdatedAt) < s.opts.SyncDelay):
+		return a.Phase
+	}
+	return statusSynced
+}
+
+// assetView says what to include when rendering an asset.
+type assetView struct {
+	usage, status, fresh, combined bool
+	now                            time.Time
+}
+
+func viewFromQuery(c *call) assetView {
+	b := func(name string) bool {
+		v, err := strconv.ParseBool(c.query.Get(name))
+		return err == nil && v
+	}
+	return assetView{usage: b("usageInfo"), status: b("statusInfo"), now: c.now}
+}
+
+// render builds the JSON object of an asset (secrets never included). The
+// caller holds s.mu.
+func (s *Server) render(a *asset, v assetView) map[string]any {
+	out := map[string]any{"meta": s.renderMeta(a)}
+	spec := renderSpec(a)
+	if v.combined {
+		out["spec"] = map[string]any{assetTypeByPath(a.Type).kind: spec}
+	} else {
+		out["spec"] = spec
+	}
+	if v.usage {
+		out["usedBy"] = renderUsage(a)
+	}
+	if v.status {
+		out["status"] = s.renderStatus(a, v.now, v.fresh)
+	}
+	return out
+}
+
+func (s *Server) renderMeta(a *asset) map[string]any {
+	m := map[string]any{
+		"name": a.Name, "scope": a.Scope, "autoDelete": a.AutoDelete, "private": a.Private,
+		"id": a.ID, "kind": assetTypeByPath(a.Type).kind, "tenantId": tenantID,
+		"createdBy": a.CreatedBy, "createdAt": formatTime(a.CreatedAt),
+		"updatedBy": a.UpdatedBy, "updatedAt": formatTime(a.UpdatedAt), "updateCount": a.UpdateCount,
+	}
+	if a.Description != nil {
+		m["description"] = *a.Description
+	}
+	if len(a.WorkloadSupportedTypes) > 0 {
+		m["workloadSupportedTypes"] = a.WorkloadSupportedTypes
+	}
+	switch a.Scope {
+	case "project":
+		m["projectId"] = *a.ProjectID
+		if p, found := s.db.Org.project(strconv.Itoa(int(*a.ProjectID))); found {
+			m["projectName"] = p.Name
+			m["clusterId"] = p.ClusterID
+		}
+	case "department":
+		m["departmentId"] = a.DepartmentID
+		if d, found := s.db.Org.department(a.DepartmentID); found {
+			m["clusterId"] = d.ClusterID
+		}
+	case "cluster":
+		m["clusterId"] = a.ClusterID
+	}
+	return m
+}
+
+// renderSpec returns the non-secret spec fields of the asset's type.
+func renderSpec(a *asset) map[string]any {
+	sp := a.Spec
+	m := map[string]any{"keyId": encryptionKeyID}
+	put := func(k, v string) {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	if a.Type != "ngc-api-key" {
+		put("existingSecretName", sp.ExistingSecretName)
+	}
+	switch a.Type {
+	case "access-key":
+		put("accessKeyId", sp.AccessKeyID)
+	case "password":
+		put("user", sp.User)
+	case "docker-registry":
+		put("user", sp.User)
+		put("url", sp.URL)
+	case "generic-secret":
+		if sp.ExistingSecretName == "" {
+			kvs := make([]map[string]string, len(sp.KeyValuePairs))
+			for i, kv := range sp.KeyValuePairs {
+				kvs[i] = map[string]string{"key": kv.Key}
+			}
+			m["keyValuePairs"] = kvs
+		}
+	}
+	return m
+}
+
+func renderUsage(a *asset) map[string]any {
+	groups := map[string][]map[string]string{}
+	for _, t := range workloadTypes {
+		groups[t] = []map[string]string{}
+	}
+	for _, w := range a.UsedBy {
+		ref := map[string]string{"id": w.ID, "name": w.Name}
+		if w.Status != "" {
+			ref["status"] = w.Status
+		}
+		groups[w.Type] = append(groups[w.Type], ref)
+	}
+	out := map[string]any{}
+	for k, v := range groups {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Server) renderStatus(a *asset, now time.Time, fresh bool) map[string]any {
+	st := s.syncStatus(a, now, fresh)
+	out := map[string]any{"status": st}
+	if st == "Issues found" || st == "Failed" {
+		cluster := s.assetCluster(a)
+		out["message"] = "the credential could not be replicated to cluster " + cluster
+		out["issues"] = []map[string]string{{"scopeId": cluster, "scopeType": "cluster", "issue": "NotCreated"}}
+	}
+	return out
+}
+
+// assetCluster is the cluster an asset lives in (the first cluster for
+// tenant-scoped assets).
+func (s *Server) assetCluster(a *asset) string {
+	if c := clusterOf(s.db.Org, a); c != "" {
+		return c
+	}
+	if len(s.db.Org.Clusters) > 0 {
+		return s.db.Org.Clusters[0].UUID
+	}
+	return ""
+}
+
+// lookupAsset finds an asset of type t; the reply is the 404 otherwise.
+// The caller holds s.mu.
+func (s *Server) lookupAsset(c *call, t *assetType) (*asset, *reply) {
+	id := c.params["AssetId"]
+	a := s.db.Assets[id]
+	if a == nil || a.Type != t.path {
+		rep := c.fail(http.StatusNotFound, "%s credential %s not found", t.path, id)
+		return nil, &rep
+	}
+	return a, nil
+}
+
+// rawOrNil drops JSON null.
+func rawOrNil(r json.RawMessage) json.RawMessage {
+	if len(r) == 0 || string(r) == "null" {
+		return nil
+	}
+	return r
+}

@@ -1,0 +1,70 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// assetUpdateRequest is the body of PUT …/<type>/{AssetId}; the pipeline
+// has rejected any field but meta.description.
+type assetUpdateRequest struct {
+	Meta struct {
+		Description *string `json:"description"`
+	} `json:"meta"`
+}
+
+// assetUpdate serves PUT …/<type>/{AssetId}: it sets meta.description (a
+// missing or null description clears it), bumps updateCount and answers
+// 202 with the asset, status Updating.
+func (s *Server) assetUpdate(t *assetType) handlerFunc {
+	return func(c *call) reply {
+		var req assetUpdateRequest
+		if len(c.body) > 0 {
+			if err := json.Unmarshal(c.body, &req); err != nil {
+				return c.fail(http.StatusBadRequest, "request body: %s", jsonProblem(err))
+			}
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		a, rep := s.lookupAsset(c, t)
+		if rep != nil {
+			return *rep
+		}
+		a.Description = req.Meta.Description
+		a.UpdateCount++
+		a.UpdatedAt = c.now.UTC()
+		a.UpdatedBy = c.who.User
+		a.Phase = statusUpdating
+		s.changed()
+		return ok(http.StatusAccepted, s.render(a, assetView{status: true, fresh: true, now: c.now}))
+	}
+}
+
+// assetDelete serves DELETE …/<type>/{AssetId}: 412 while workloads use the
+// asset, else the success status the spec lists for the type (202 with an
+// HttpResponse body, or 204).
+func (s *Server) assetDelete(t *assetType, status int) handlerFunc {
+	return func(c *call) reply {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		a, rep := s.lookupAsset(c, t)
+		if rep != nil {
+			return *rep
+		}
+		if len(a.UsedBy) > 0 {
+			names := make([]string, len(a.UsedBy))
+			for i, w := range a.UsedBy {
+				names[i] = w.Name
+			}
+			return c.fail(http.StatusPreconditionFailed, "%s credential %q (%s) is used by workloads: %s", t.path, a.Name, a.ID, strings.Join(names, ", "))
+		}
+		delete(s.db.Assets, a.ID)
+		delete(s.db.assetNames, assetNameKey(a))
+		s.changed()
+		if status == http.StatusNoContent {
+			return reply{status: status}
+		}
+		return ok(status, errorBody{Code: status, Message: "deletion of " + t.path + " credential " + a.ID + " accepted"})
+	}
+}

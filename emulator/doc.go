@@ -1,0 +1,157 @@
+// Package emulator is an in-process HTTP server that emulates the NVIDIA
+// Run:ai REST API (credentials assets, service accounts, user access keys,
+// the token endpoint, org-unit lookups) and the Seqera Platform credentials
+// API. It follows the vendor contract, not runai-sync's client: every test
+// of the project and `runai-sync emulator` talk to it over real HTTP.
+//
+// # What it owns
+//
+// The package owns the emulated API and its state. It imports nothing of
+// runai-sync: it must not know the client, the manifests or the plan. Its
+// contract is the embedded runai-openapi.json (a byte-for-byte copy of
+// shared/api/runai-openapi.json, see Spec) plus the behaviours below.
+//
+// # Request pipeline
+//
+// Every request goes through, in order: route (a gorilla/mux router built
+// from the spec, plus the routes the spec does not cover) -> count by route
+// template (Counts) -> Options.Latency -> rate limit (429 with Retry-After
+// over Options.RateLimit requests in a fixed one-second window) -> fail-rate
+// (503 without effect) -> authentication (401) -> request validation (400)
+// -> handler -> lost-rate (a successful POST/PUT/PATCH/DELETE is carried out
+// and then answered 503) -> response validation (Options.ValidateResponses).
+// An unknown path answers 404 and a known path with another method 405;
+// neither is delayed nor failed, and both count under "<METHOD> (no route)".
+// Error bodies are {"code":N,"message":"…"} (Seqera: {"message":"…"}).
+//
+// Faults are deterministic: routed requests are numbered in arrival order
+// n = 0, 1, 2, …, and the fail and lost decisions of request n are pure
+// functions of (Options.Seed, n) on two independent SplitMix64 streams, so a
+// sequential client meets exactly the same faults on every run. With a
+// non-zero seed, generated ids, client ids and secrets come from a third
+// seeded stream (its counter is persisted, so a restart does not repeat
+// ids). The token endpoint is subject to the fail-rate but not to the
+// lost-rate (it changes nothing the client could observe as lost).
+//
+// # Validation
+//
+// Requests of spec operations are validated with kin-openapi's
+// openapi3filter (uuid and date-time formats checked; the spec's bearerAuth
+// is satisfied because the pipeline authenticated already). The emulator is
+// stricter than the spec in three documented ways: unknown request body
+// fields are rejected (400 naming the field, although the spec leaves
+// additionalProperties open), unknown query parameters are rejected, and a
+// credential PUT carrying anything but meta.description answers 400 "only
+// meta.description can be updated". Messages never quote submitted values.
+// The token, org-unit and Seqera routes are validated by hand with the same
+// strictness.
+//
+// With ValidateResponses every reply of a spec operation is validated
+// against the spec, status included; violations are kept for
+// ResponseViolations (Start reports them). Statuses made by the pipeline
+// itself (400 of request validation, 401, 429, the injected 503) are checked
+// for their body only, since the spec does not list them everywhere.
+//
+// # Run:ai semantics
+//
+// Token: POST /api/v1/token {"grantType":"client_credentials","clientId",
+// "clientSecret"} answers {"accessToken":<HS256 JWT with sub, iat, exp and
+// the principal>,"expiresIn":<s>,"tokenType":"Bearer"} (no expiresIn with
+// Options.LegacyToken). Principals: the admin pair (user admin@runai.local),
+// any service account with its current secret (a disabled one answers 401
+// "service account … is disabled"), and any user access key (acting as its
+// owner). A regenerated secret replaces the old one at once; logins set
+// lastLogin. ExpireTokens makes every issued token answer 401. There are no
+// roles: every principal may call every operation.
+//
+// Credentials (/api/v1/asset/credentials/<type>, types access-key,
+// password, docker-registry, generic-secret, ngc-api-key):
+//   - create answers 202 with the asset: meta (id, kind, tenantId,
+//     createdBy/At, updatedBy/At, updateCount, projectName for project scope,
+//     and the unit's clusterId filled for project and department scope),
+//     spec without secrets (keyId always present), status Creating;
+//   - scope ids exactly as the scope needs (project: projectId, department:
+//     departmentId, cluster: clusterId, tenant: none; a missing or extra id
+//     is 400); the unit must exist (400 naming it); scope system is 400;
+//   - names are unique per type, scope and scope id (409 naming the clash);
+//   - meta.private may be true only for docker-registry and generic-secret;
+//     private and autoDelete come back false when not sent;
+//   - spec: existingSecretName, or all inline fields (accessKeyId +
+//     secretAccessKey; user + password; user + password + url; a non-empty
+//     keyValuePairs with unique non-empty keys; ngc_api_key), never both;
+//   - write-only: password, secretAccessKey, ngc_api_key and generic-secret
+//     values are never returned (generic-secret keys are);
+//   - PUT sets meta.description only (absent or null clears it), increments
+//     updateCount, sets updatedAt/By and answers 202 with status Updating;
+//   - DELETE answers what the spec lists: 202 with {"code":202,"message"}
+//     for access-key, password and docker-registry, 204 for generic-secret
+//     and ngc-api-key; 412 "… is used by workloads: a, b" while MarkInUse
+//     has marked the asset; deletion is immediate (no Deleting phase);
+//   - GET and lists add usedBy with usageInfo=true and status with
+//     statusInfo=true. The status is Creating/Updating until
+//     Options.SyncDelay after the last change, then "No issues found",
+//     unless SetSyncStatus forced another value;
+//   - lists filter by name (exact), scope, projectId, departmentId,
+//     clusterId and (combined list only) includeDescendants, as the spec's
+//     parameter descriptions say: with scope, only assets of that scope
+//     inside the given unit; a unit id alone gives the assets usable there
+//     (its own, its ancestors', the tenant's); includeDescendants adds the
+//     units below; scope with includeDescendants is 400. Lists are in
+//     creation order. Unknown ids answer 404; a malformed uuid 400.
+//
+// Service accounts: list (array), POST 201 {id,name,clientId,clientSecret}
+// (names unique in the tenant, 409), GET, DELETE 204, PATCH {enabled} 200
+// with no body (the spec lists none), POST …/secret 200 {clientSecret}.
+// Access keys (/api/v1/access-keys) are the caller's own: another user's key
+// is 404; names are unique per owner (409). The administration listing
+// (/api/v1/administration/access-keys?clientId=&createdBy=) shows every
+// user's keys with createdBy; its DELETE removes any key.
+//
+// Org units (not in the spec, not validated against it): GET
+// /api/v1/org-unit/projects?filterBy=name==X ->
+// {"projects":[{id,name,parentId,clusterId}]}, GET
+// /api/v1/org-unit/departments?filterBy=name==X ->
+// {"departments":[{id,name,clusterId}]}, GET /api/v1/clusters ->
+// [{uuid,name}]. filterBy takes field==value terms joined by commas. The
+// organisation is DefaultOrg unless Options.Org or the data file gives one.
+//
+// # Seqera semantics
+//
+// Under /api with "Authorization: Bearer <SeqeraToken>" (else 401), and an
+// optional numeric workspaceId query parameter (absent: the personal
+// workspace; unknown: 403; workspaces 1001 and 1002 by default):
+// GET /api/credentials -> {"credentials":[…]}; GET /api/credentials/{id} ->
+// {"credentials":{…}} or 404; POST {"credentials":{name,description,
+// provider,baseUrl,category,keys}} -> 200 {"credentialsId":<22 chars>} (with
+// SeqeraShape "seed": {"credentials":{…}}), names unique per workspace
+// (409); PUT replaces the whole credential, keys included, 204 (the provider
+// cannot change: 400); DELETE 204, or with checked=true 409
+// {"credentialsId","conflicts":[{"type":"workflow",id,name,url}]} while
+// MarkSeqeraInUse has marked it. Keys are shown as the discriminator and
+// the non-secret fields only. name ≤ 100, category ≤ 20, baseUrl ≤ 200
+// characters; an unknown key field for the provider is 400.
+//
+// # Admin endpoints
+//
+// Under /_emulator/: unauthenticated, not counted, never delayed or failed,
+// not validated against the spec. Errors are {"code","message"}.
+//
+//	POST /_emulator/usage          {"assetId","workloads":[{"type","name","status"}]}  204 (empty list clears; see MarkInUse)
+//	POST /_emulator/status         {"assetId","status"}                              204 (see SetSyncStatus)
+//	POST /_emulator/seqera/usage   {"credentialsId","jobs":[{"id","name"}]}           204 (see MarkSeqeraInUse)
+//	POST /_emulator/access-keys    {"name","createdBy"} -> 201 {"id","clientId","clientSecret"}
+//	POST /_emulator/expire-tokens  204 (see ExpireTokens)
+//	POST /_emulator/reset-counts   204 (see ResetCounts)
+//	GET  /_emulator/stats          {"total":n,"routes":{"<METHOD> <template>":n,…}}
+//
+// # Persistence
+//
+// With Options.DataFile the whole state (org, assets with their secrets,
+// service accounts, access keys, Seqera credentials, usage marks, admin
+// credentials, the token signing key) is loaded at New and written
+// atomically (temporary file in the same directory, fsync, rename, mode
+// 0600) in the background at most every 200 ms after a change (less often
+// when a write is slow), and on Close. A corrupt file is an error at New.
+// Options given explicitly (Org, SeqeraWorkspaces, AdminClientID/Secret,
+// SeqeraToken) win over the file.
+package emulator
