@@ -31,10 +31,12 @@ func parseFilter(c *call) (assetFilter, *reply) {
 	case "", "system", "tenant", "cluster", "department", "project":
 	default:
 		rep := c.fail(http.StatusBadRequest, "query parameter scope must be one of tenant, cluster, department, project (got %q)", f.scope)
+		rep.pipeline = true // request validation, which the spec does not list for every list
 		return f, &rep
 	}
 	if f.scope != "" && f.descendants {
 		rep := c.fail(http.StatusBadRequest, "query parameters scope and includeDescendants are mutually exclusive")
+		rep.pipeline = true
 		return f, &rep
 	}
 	return f, nil

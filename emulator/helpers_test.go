@@ -149,6 +149,9 @@ func accessKeyBody(name string, meta map[string]any) map[string]any {
 	m := map[string]any{"name": name, "scope": "project", "projectId": 12}
 	for k, v := range meta {
 		m[k] = v
+		if v == nil {
+			delete(m, k)
+		}
 	}
 	return map[string]any{"meta": m, "spec": map[string]any{"accessKeyId": "AKIAEXAMPLE", "secretAccessKey": "s3cr3t-" + name}}
 }

@@ -125,7 +125,7 @@ func describeRequestError(err error) string {
 	if !errors.As(err, &re) {
 		return err.Error()
 	}
-	where := "request"
+	where := ""
 	switch {
 	case re.Parameter != nil:
 		where = fmt.Sprintf("%s parameter %q", re.Parameter.In, re.Parameter.Name)
@@ -133,6 +133,9 @@ func describeRequestError(err error) string {
 		where = "request body"
 	}
 	if ptr, reason, isSchema := schemaProblem(re.Err); isSchema {
+		if where == "" {
+			where = "request"
+		}
 		if ptr != "" {
 			return fmt.Sprintf("%s: field %s: %s", where, ptr, reason)
 		}
@@ -145,6 +148,9 @@ func describeRequestError(err error) string {
 		} else {
 			reason += ": " + re.Err.Error()
 		}
+	}
+	if where == "" {
+		return reason
 	}
 	return fmt.Sprintf("%s: %s", where, reason)
 }
