@@ -310,14 +310,14 @@ func TestListFilters(t *testing.T) {
 		return strings.Join(out, ",")
 	}
 	cases := map[string]string{
-		credsPath + "/password":                                 "t,c,d1,d2,p7,p12",
-		credsPath + "/password?name=d2":                         "d2",
-		credsPath + "/password?scope=project":                   "p7,p12",
-		credsPath + "/password?scope=project&projectId=12":      "p12",
-		credsPath + "/password?projectId=12":                    "t,c,d2,p12",
-		credsPath + "/password?departmentId=1":                  "t,c,d1",
-		credsPath + "/password?scope=department&departmentId=2": "d2",
-		credsPath + "/password?clusterId=" + DefaultClusterID:   "t,c",
+		credsPath + "/password":                                                   "t,c,d1,d2,p7,p12",
+		credsPath + "/password?name=d2":                                           "d2",
+		credsPath + "/password?scope=project":                                     "p7,p12",
+		credsPath + "/password?scope=project&projectId=12":                        "p12",
+		credsPath + "/password?projectId=12":                                      "t,c,d2,p12",
+		credsPath + "/password?departmentId=1":                                    "t,c,d1",
+		credsPath + "/password?scope=department&departmentId=2":                   "d2",
+		credsPath + "/password?clusterId=" + DefaultClusterID:                     "t,c",
 		credsPath + "?clusterId=" + DefaultClusterID + "&includeDescendants=true": "t,c,d1,d2,p7,p12,ak12",
 		credsPath + "?departmentId=2&includeDescendants=true":                     "t,c,d2,p12,ak12",
 		credsPath + "?scope=project&projectId=12":                                 "p12,ak12",

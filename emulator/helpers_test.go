@@ -47,10 +47,12 @@ func (r resp) message() string {
 func start(t *testing.T, opts Options) (*Instance, *client) {
 	t.Helper()
 	in := Start(t, opts)
-	c := &client{t: t, base: in.URL, hc: &http.Client{Timeout: 30 * time.Second}}
+	c := &client{t: t, base: in.URL, hc: (&client{}).hcDefault()}
 	c.token = c.login(in.ClientID, in.ClientSecret)
 	return in, c
 }
+
+func (*client) hcDefault() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
 
 func (c *client) with(token string) *client {
 	cp := *c
