@@ -11,6 +11,18 @@
 // contract is the embedded runai-openapi.json (a byte-for-byte copy of
 // shared/api/runai-openapi.json, see Spec) plus the behaviours below.
 //
+// # Go API
+//
+// New builds a Server (an http.Handler); Listen opens Options.Addr
+// (default 127.0.0.1:8080) and Serve answers on a listener until Close,
+// which also writes the data file. EnvLines gives the shell lines a user
+// pastes; Credentials the admin pair and the Seqera token. Counts,
+// TotalRequests and ResetCounts count requests per route template;
+// ResponseViolations lists replies that broke the spec. MarkInUse,
+// SetSyncStatus, MarkSeqeraInUse, CreateForeignAccessKey, ExpireTokens and
+// StoredSecrets do in Go what the admin endpoints do over HTTP. Start runs
+// an emulator for one test. Spec and SpecJSON expose the embedded document.
+//
 // # Request pipeline
 //
 // Every request goes through, in order: route (a gorilla/mux router built
@@ -49,8 +61,10 @@
 // With ValidateResponses every reply of a spec operation is validated
 // against the spec, status included; violations are kept for
 // ResponseViolations (Start reports them). Statuses made by the pipeline
-// itself (400 of request validation, 401, 429, the injected 503) are checked
-// for their body only, since the spec does not list them everywhere.
+// itself (400 of request validation, including the list parameter rules;
+// 401; 429; the injected 503) are checked for their body only, since the
+// spec does not list them for every operation (list_credentials_assets has
+// no 400, and no operation lists 429).
 //
 // # Run:ai semantics
 //

@@ -178,3 +178,44 @@ func TestCountsPerRouteTemplate(t *testing.T) {
 		t.Error("ResetCounts did not reset")
 	}
 }
+
+// TestParallelRequests runs creates, lists and deletes from 10 goroutines
+// (the race detector watches the store and the validators).
+func TestParallelRequests(t *testing.T) {
+	in, c := start(t, Options{})
+	errs := make(chan string, 100)
+	done := make(chan struct{})
+	for w := 0; w < 10; w++ {
+		go func(w int) {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 10; i++ {
+				r := c.do("POST", credsPath+"/access-key", accessKeyBody(fmt.Sprintf("p%d-%d", w, i), nil))
+				if r.status != 202 {
+					errs <- fmt.Sprintf("create: %d %s", r.status, r.body)
+					continue
+				}
+				if r := c.do("GET", credsPath+"?statusInfo=true", nil); r.status != 200 {
+					errs <- fmt.Sprintf("list: %d", r.status)
+				}
+				if i%2 == 0 {
+					if r2 := c.do("DELETE", credsPath+"/access-key/"+id(t, r), nil); r2.status != 202 {
+						errs <- fmt.Sprintf("delete: %d", r2.status)
+					}
+				}
+			}
+		}(w)
+	}
+	for w := 0; w < 10; w++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := len(listNames(c)); n != 50 {
+		t.Errorf("%d credentials left, want 50", n)
+	}
+	if got := in.Server.Counts()["POST /api/v1/asset/credentials/access-key"]; got != 100 {
+		t.Errorf("counted %d creates, want 100", got)
+	}
+}

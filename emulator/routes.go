@@ -67,6 +67,9 @@ func (c *call) decodeStrict(v any) *reply {
 func jsonProblem(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
+		if te.Field == "" {
+			return fmt.Sprintf("the body must be %s, not %s", jsonKind(te.Type.String()), te.Value)
+		}
 		return fmt.Sprintf("field %s must be %s, not %s", te.Field, jsonKind(te.Type.String()), te.Value)
 	}
 	msg := err.Error()
