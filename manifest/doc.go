@@ -1,0 +1,17 @@
+// Package manifest reads runai-sync manifests from files and directories into
+// typed documents that remember where every field came from.
+//
+// It owns the first step of the pipeline (file -> model): walking the paths a
+// user gives with -f, splitting multi-document YAML and JSON, guarding against
+// hostile input (size, nesting depth, alias bombs, duplicate keys, invalid
+// UTF-8), and decoding each document into one of the kinds of DESIGN.md:
+// Credential, ServiceAccount, AccessKey, SeqeraCredential and Ownership. It
+// also owns the vocabulary the rest of the program shares about resources:
+// Key (the identity of a resource), Secret (a value that can never be printed)
+// and SecretRef (a literal or a reference to where a secret comes from), and
+// Diagnostic (a message tied to file:line:col and a field path).
+//
+// It must not validate against the JSON Schema (package schema does), resolve
+// secret references (that needs the environment, done at plan time), or talk
+// to any API.
+package manifest

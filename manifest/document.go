@@ -1,0 +1,164 @@
+package manifest
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Document is one YAML or JSON document of a manifest file: its generic
+// value (what the JSON Schema validates), its YAML node tree (which remembers
+// the line and column of every field), and once decoded, its typed form.
+type Document struct {
+	// File is the path as the user gave it (joined with the walked name).
+	File string
+	// Index counts documents within the file, from 0.
+	Index int
+	// Start is where the document's content begins.
+	Start Position
+	// Value is the document as JSON values (map[string]any, []any, string,
+	// json.Number, bool, nil).
+	Value any
+	// APIVersion, Kind and Name are read leniently from Value, for messages.
+	APIVersion string
+	Kind       Kind
+	Name       string
+	// Resource is set by Decode for managed kinds, Ownership for Ownership.
+	Resource  Resource
+	Ownership *Ownership
+
+	root *yaml.Node
+}
+
+// Pos returns the position of the value at path, or of its nearest ancestor
+// present in the document.
+func (d *Document) Pos(path FieldPath) Position {
+	n, _, _ := d.lookup(path)
+	return d.position(n)
+}
+
+// KeyPos returns the position of the mapping key that ends path (useful for a
+// field that should not be there), or Pos when path does not end at a key.
+func (d *Document) KeyPos(path FieldPath) Position {
+	n, key, found := d.lookup(path)
+	if found && key != nil {
+		return d.position(key)
+	}
+	return d.position(n)
+}
+
+// Has reports whether the document holds a value at path.
+func (d *Document) Has(path FieldPath) bool {
+	_, _, found := d.lookup(path)
+	return found
+}
+
+func (d *Document) position(n *yaml.Node) Position {
+	if n == nil {
+		return d.Start
+	}
+	return Position{File: d.File, Line: n.Line, Column: n.Column}
+}
+
+// lookup walks the node tree. It returns the deepest node reached, the key
+// node of the last mapping step, and whether the whole path was found.
+func (d *Document) lookup(path FieldPath) (node, key *yaml.Node, found bool) {
+	n := d.root
+	if n == nil {
+		return nil, nil, false
+	}
+	for _, e := range path {
+		n = deref(n)
+		var next, k *yaml.Node
+		switch v := e.(type) {
+		case string:
+			if n.Kind == yaml.MappingNode {
+				k, next = findKey(n, v)
+			}
+		case int:
+			if n.Kind == yaml.SequenceNode && v >= 0 && v < len(n.Content) {
+				next = n.Content[v]
+			}
+		}
+		if next == nil {
+			return n, nil, false
+		}
+		n, key = next, k
+	}
+	return n, key, true
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// findKey finds a key in a mapping, looking into merged mappings (<<) last.
+func findKey(m *yaml.Node, name string) (key, value *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k := m.Content[i]; k.Value == name && k.ShortTag() != mergeTag {
+			return k, m.Content[i+1]
+		}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].ShortTag() != mergeTag {
+			continue
+		}
+		v := deref(m.Content[i+1])
+		srcs := []*yaml.Node{v}
+		if v.Kind == yaml.SequenceNode {
+			srcs = v.Content
+		}
+		for _, s := range srcs {
+			if s = deref(s); s.Kind == yaml.MappingNode {
+				if k, val := findKey(s, name); k != nil {
+					return k, val
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// Decode fills Resource (or Ownership) from Value. A value of the wrong type
+// (which the JSON Schema rejects too) is an error, but the other fields are
+// still filled.
+func (d *Document) Decode() error {
+	raw, err := json.Marshal(d.Value)
+	if err != nil {
+		return err
+	}
+	var target any
+	switch d.Kind {
+	case KindCredential:
+		c := &Credential{doc: d}
+		target, d.Resource = c, c
+	case KindServiceAccount:
+		s := &ServiceAccount{doc: d}
+		target, d.Resource = s, s
+	case KindAccessKey:
+		a := &AccessKey{doc: d}
+		target, d.Resource = a, a
+	case KindSeqeraCredential:
+		s := &SeqeraCredential{doc: d}
+		target, d.Resource = s, s
+	case KindOwnership:
+		o := &Ownership{doc: d}
+		target, d.Ownership = o, o
+	default:
+		return fmt.Errorf("unknown kind %q", d.Kind)
+	}
+	// encoding/json skips values of the wrong type and fills the rest, so a
+	// document that failed the schema still decodes as far as it can and
+	// its other fields can be checked in the same run.
+	return json.Unmarshal(raw, target)
+}
+
+// String names the document for messages: "Credential team-a-s3 (file:line:col)".
+func (d *Document) String() string {
+	return string(d.Kind) + " " + strconv.Quote(d.Name) + " at " + d.Start.String()
+}

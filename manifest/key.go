@@ -1,0 +1,115 @@
+package manifest
+
+import (
+	"cmp"
+	"strconv"
+	"strings"
+)
+
+// Kind is the kind of a manifest document.
+type Kind string
+
+// The kinds of DESIGN.md.
+const (
+	KindCredential       Kind = "Credential"
+	KindServiceAccount   Kind = "ServiceAccount"
+	KindAccessKey        Kind = "AccessKey"
+	KindSeqeraCredential Kind = "SeqeraCredential"
+	KindOwnership        Kind = "Ownership"
+)
+
+// Kinds lists every kind, in the order the documentation presents them.
+var Kinds = []Kind{KindCredential, KindServiceAccount, KindAccessKey, KindSeqeraCredential, KindOwnership}
+
+// APIVersion is the only apiVersion this build reads.
+const APIVersion = "runai-sync/v1"
+
+// Credential types, named as the vendor's asset kinds.
+const (
+	TypeAccessKey      = "accessKey"
+	TypePassword       = "password"
+	TypeDockerRegistry = "dockerRegistry"
+	TypeGenericSecret  = "genericSecret"
+	TypeNGCAPIKey      = "ngcApiKey"
+)
+
+// CredentialTypes lists the credential types.
+var CredentialTypes = []string{TypeAccessKey, TypePassword, TypeDockerRegistry, TypeGenericSecret, TypeNGCAPIKey}
+
+// Scopes of a Run:ai credential, and the Seqera workspace scope.
+const (
+	ScopeTenant     = "tenant"
+	ScopeCluster    = "cluster"
+	ScopeDepartment = "department"
+	ScopeProject    = "project"
+	ScopeWorkspace  = "workspace"
+)
+
+// Scopes lists the Run:ai credential scopes a manifest may use.
+var Scopes = []string{ScopeTenant, ScopeCluster, ScopeDepartment, ScopeProject}
+
+// Key identifies a resource: two documents with the same key describe the
+// same live object. Credential names are unique per type, scope and scope id;
+// service account names per tenant; access key names per owner; Seqera
+// credential names per workspace (ScopeID "" is the default workspace).
+type Key struct {
+	Kind    Kind   `json:"kind"`
+	Type    string `json:"type,omitempty"`
+	Scope   string `json:"scope,omitempty"`
+	ScopeID string `json:"scopeId,omitempty"`
+	Name    string `json:"name"`
+}
+
+// String names the resource for people:
+// "Credential accessKey team-a-s3 (project 12)", "ServiceAccount ci-pipeline".
+func (k Key) String() string {
+	var b strings.Builder
+	b.WriteString(string(k.Kind))
+	if k.Type != "" {
+		b.WriteString(" " + k.Type)
+	}
+	b.WriteString(" " + k.Name)
+	if s := k.ScopeString(); s != "" {
+		b.WriteString(" (" + s + ")")
+	}
+	return b.String()
+}
+
+// ScopeString is "project 12", "tenant", "workspace 1001", or "" when the kind
+// has no scope.
+func (k Key) ScopeString() string {
+	switch {
+	case k.Scope == "":
+		return ""
+	case k.ScopeID == "":
+		return k.Scope
+	}
+	return k.Scope + " " + k.ScopeID
+}
+
+// Compare orders keys by kind, type, scope, scope id (numerically when both
+// are numbers) and name, so that plans never depend on input order.
+func (k Key) Compare(o Key) int {
+	if c := cmp.Compare(k.Kind, o.Kind); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(k.Type, o.Type); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(k.Scope, o.Scope); c != 0 {
+		return c
+	}
+	if c := compareIDs(k.ScopeID, o.ScopeID); c != 0 {
+		return c
+	}
+	return cmp.Compare(k.Name, o.Name)
+}
+
+func compareIDs(a, b string) int {
+	ai, aerr := strconv.ParseInt(a, 10, 64)
+	bi, berr := strconv.ParseInt(b, 10, 64)
+	if aerr == nil && berr == nil {
+		return cmp.Compare(ai, bi)
+	}
+	return cmp.Compare(a, b)
+}

@@ -1,0 +1,262 @@
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Loader reads manifest files. The zero value reads from the file system,
+// with standard input for the path "-".
+type Loader struct {
+	// Stdin is read for the path "-"; nil means os.Stdin.
+	Stdin io.Reader
+}
+
+// Read loads every document under paths with the default Loader.
+func Read(paths ...string) ([]*Document, Diagnostics) { return Loader{}.Read(paths...) }
+
+// Read loads every document under paths: files of any name, and in
+// directories (recursively, skipping hidden entries) the files ending in
+// .yaml, .yml or .json, in lexical order. Problems come back as diagnostics;
+// documents that could be read are returned even when others could not.
+func (l Loader) Read(paths ...string) ([]*Document, Diagnostics) {
+	var docs []*Document
+	var diags Diagnostics
+	seen := map[string]bool{}
+	for _, p := range paths {
+		files, err := expand(p)
+		if err != nil {
+			diags = append(diags, Diagnostic{Pos: Position{File: p, Line: 1, Column: 1}, Message: err.Error()})
+			continue
+		}
+		for _, f := range files {
+			key := filepath.Clean(f)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			d, ds := l.readFile(f)
+			docs = append(docs, d...)
+			diags = append(diags, ds...)
+		}
+	}
+	return docs, diags
+}
+
+// IsManifestFile reports whether a directory walk picks up the file.
+func IsManifestFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func expand(p string) ([]string, error) {
+	if p == "-" {
+		return []string{p}, nil
+	}
+	info, err := os.Stat(p)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errors.New("no such file or directory")
+		}
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{p}, nil
+	}
+	var files []string
+	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		hidden := path != p && strings.HasPrefix(d.Name(), ".")
+		switch {
+		case d.IsDir() && hidden:
+			return filepath.SkipDir
+		case !d.IsDir() && !hidden && IsManifestFile(path):
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err == nil && len(files) == 0 {
+		err = errors.New("directory holds no .yaml, .yml or .json file")
+	}
+	return files, err
+}
+
+func (l Loader) readFile(name string) ([]*Document, Diagnostics) {
+	data, err := l.readBytes(name)
+	display := name
+	if name == "-" {
+		display = "<stdin>"
+	}
+	if err != nil {
+		return nil, Diagnostics{{Pos: Position{File: display, Line: 1, Column: 1}, Message: err.Error()}}
+	}
+	return Parse(display, data)
+}
+
+func (l Loader) readBytes(name string) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = l.Stdin
+		if r == nil {
+			r = os.Stdin
+		}
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if info, err := f.Stat(); err == nil && info.Size() > MaxFileSize {
+			return nil, tooLarge(info.Size())
+		}
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err == nil && len(data) > MaxFileSize {
+		return nil, tooLarge(int64(len(data)))
+	}
+	return data, err
+}
+
+func tooLarge(n int64) error {
+	return fmt.Errorf("file is %.1f MiB; a manifest file may hold at most %d MiB (split it into several files)", float64(n)/(1<<20), MaxFileSize>>20)
+}
+
+var (
+	yamlLine      = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	unknownAnchor = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+)
+
+// yamlErrorPos finds where a YAML error is. The parser reports the line of
+// the construct it was reading counted from 0, the scanner the line of the
+// problem counted from 1; an unknown anchor comes with no line at all.
+func yamlErrorPos(data []byte, err error) (line, col int, msg string) {
+	text := err.Error()
+	if m := unknownAnchor.FindStringSubmatch(text); m != nil {
+		if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+			line, col = lineCol(data, i)
+			return line, col, fmt.Sprintf("alias *%s refers to no anchor &%s", m[1], m[1])
+		}
+	}
+	m := yamlLine.FindStringSubmatch(text)
+	if m == nil {
+		return 1, 1, strings.TrimPrefix(text, "yaml: ")
+	}
+	line, _ = strconv.Atoi(m[1])
+	msg = m[2]
+	for _, parserProblem := range []string{"did not find expected", "found duplicate", "found incompatible"} {
+		if strings.HasPrefix(msg, parserProblem) {
+			line++
+		}
+	}
+	return line, 1, msg
+}
+
+// Parse splits data into documents. file names the data in positions.
+func Parse(file string, data []byte) ([]*Document, Diagnostics) {
+	at := func(line, col int, format string, args ...any) Diagnostics {
+		return Diagnostics{{Pos: Position{File: file, Line: line, Column: col}, Message: fmt.Sprintf(format, args...)}}
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}), bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		return nil, at(1, 1, "file is UTF-16; save it as UTF-8")
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		line, col := lineCol(data, i)
+		return nil, at(line, col, "file is binary (NUL byte); a manifest is UTF-8 text")
+	}
+	if !utf8.Valid(data) {
+		line, col := lineCol(data, firstInvalidUTF8(data))
+		return nil, at(line, col, "invalid UTF-8; save the file as UTF-8")
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*Document
+	for index := 0; ; {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			line, col, msg := yamlErrorPos(data, err)
+			return docs, at(line, col, "invalid YAML: %s", msg)
+		}
+		if len(root.Content) == 0 {
+			continue
+		}
+		content := root.Content[0]
+		if content.Kind == yaml.ScalarNode && content.ShortTag() == "!!null" {
+			continue // an empty document, such as a trailing ---
+		}
+		if index == MaxDocuments {
+			return docs, at(content.Line, content.Column, "more than %d documents in one file; split it into several files", MaxDocuments)
+		}
+		d := &Document{File: file, Index: index, root: content,
+			Start: Position{File: file, Line: content.Line, Column: content.Column}}
+		index++
+		docs = append(docs, d)
+		if ds := d.convert(); ds != nil {
+			return docs, ds
+		}
+	}
+}
+
+// convert fills Value and the lenient header fields. An error here ends the
+// file: what follows cannot be trusted either.
+func (d *Document) convert() Diagnostics {
+	c := &converter{doc: d}
+	v, err := c.value(d.root, nil, 0, 0)
+	if err != nil {
+		var ce *convError
+		if errors.As(err, &ce) {
+			return Diagnostics{{Pos: d.position(ce.node), Path: ce.path, Message: ce.msg}}
+		}
+		return Diagnostics{{Pos: d.Start, Message: err.Error()}}
+	}
+	d.Value = v
+	if m, ok := v.(map[string]any); ok {
+		d.APIVersion, _ = m["apiVersion"].(string)
+		k, _ := m["kind"].(string)
+		d.Kind = Kind(k)
+		if md, ok := m["metadata"].(map[string]any); ok {
+			d.Name, _ = md["name"].(string)
+		}
+	}
+	return nil
+}
+
+func lineCol(data []byte, off int) (line, col int) {
+	before := data[:off]
+	line = bytes.Count(before, []byte{'\n'}) + 1
+	start := bytes.LastIndexByte(before, '\n') + 1
+	return line, utf8.RuneCount(before[start:]) + 1
+}
+
+func firstInvalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
+}

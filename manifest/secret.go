@@ -1,0 +1,167 @@
+package manifest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Redacted is what every output shows in place of a secret value.
+const Redacted = "(sensitive)"
+
+// Secret holds a secret value. Its String, GoString, Format, MarshalJSON and
+// MarshalText methods never reveal the value; only Reveal does. The value sits
+// behind a pointer so that even reflection-based printing of a struct holding a
+// Secret in an unexported field shows an address, not the value.
+type Secret struct {
+	p *string
+}
+
+// NewSecret wraps a value.
+func NewSecret(v string) Secret { return Secret{p: &v} }
+
+// Reveal returns the value. Call it only where the value leaves the program
+// for the API, a secret file, or a fingerprint.
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
+}
+
+// IsZero reports whether no value was set.
+func (s Secret) IsZero() bool { return s.p == nil }
+
+// String implements fmt.Stringer without revealing the value.
+func (s Secret) String() string { return Redacted }
+
+// GoString implements fmt.GoStringer without revealing the value.
+func (s Secret) GoString() string { return "manifest.Secret(" + Redacted + ")" }
+
+// Format implements fmt.Formatter: every verb prints the redaction marker.
+func (s Secret) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, s.GoString())
+		return
+	}
+	_, _ = io.WriteString(f, Redacted)
+}
+
+// MarshalJSON implements json.Marshaler without revealing the value.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(Redacted) }
+
+// MarshalText implements encoding.TextMarshaler without revealing the value.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
+
+// OutputRef names a value produced by another resource of the manifest set
+// during apply: a service account's or access key's clientId or clientSecret.
+type OutputRef struct {
+	Name  string `json:"name"`
+	Field string `json:"field"`
+}
+
+// Output fields a ServiceAccount or AccessKey produces.
+const (
+	FieldClientID     = "clientId"
+	FieldClientSecret = "clientSecret"
+)
+
+// SecretRef is the value of a secret field in a manifest: a literal (which
+// validate warns about) or exactly one reference.
+type SecretRef struct {
+	// Literal is set when the manifest holds the value itself.
+	Literal Secret
+	// FromEnv names an environment variable holding the value.
+	FromEnv string
+	// FromFile names a file holding the value; a relative path is relative to
+	// the directory of the manifest file.
+	FromFile string
+	// FromServiceAccount takes a value of a ServiceAccount of the set.
+	FromServiceAccount *OutputRef
+	// FromAccessKey takes a value of an AccessKey of the set.
+	FromAccessKey *OutputRef
+}
+
+type secretRefJSON struct {
+	FromEnv            string     `json:"fromEnv,omitempty"`
+	FromFile           string     `json:"fromFile,omitempty"`
+	FromServiceAccount *OutputRef `json:"fromServiceAccount,omitempty"`
+	FromAccessKey      *OutputRef `json:"fromAccessKey,omitempty"`
+}
+
+// IsLiteral reports whether the value is written in the manifest.
+func (r SecretRef) IsLiteral() bool { return !r.Literal.IsZero() }
+
+// Output returns the resource output the value comes from, if any, with the
+// kind of that resource.
+func (r SecretRef) Output() (Kind, *OutputRef) {
+	switch {
+	case r.FromServiceAccount != nil:
+		return KindServiceAccount, r.FromServiceAccount
+	case r.FromAccessKey != nil:
+		return KindAccessKey, r.FromAccessKey
+	}
+	return "", nil
+}
+
+// Source describes where the value comes from, without the value:
+// "literal", "env TEAM_A_SECRET", "file ./x", "ServiceAccount ci/clientSecret".
+func (r SecretRef) Source() string {
+	switch {
+	case r.IsLiteral():
+		return "literal"
+	case r.FromEnv != "":
+		return "env " + r.FromEnv
+	case r.FromFile != "":
+		return "file " + r.FromFile
+	case r.FromServiceAccount != nil:
+		return "ServiceAccount " + r.FromServiceAccount.Name + "/" + r.FromServiceAccount.Field
+	case r.FromAccessKey != nil:
+		return "AccessKey " + r.FromAccessKey.Name + "/" + r.FromAccessKey.Field
+	}
+	return "unset"
+}
+
+// String describes the reference without revealing a literal value.
+func (r SecretRef) String() string {
+	if r.IsLiteral() {
+		return Redacted
+	}
+	return "{" + r.Source() + "}"
+}
+
+// GoString is String, so %#v never reveals a literal.
+func (r SecretRef) GoString() string { return "manifest.SecretRef" + r.String() }
+
+// Format implements fmt.Formatter without revealing a literal.
+func (r SecretRef) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = io.WriteString(f, r.GoString())
+		return
+	}
+	_, _ = io.WriteString(f, r.String())
+}
+
+// MarshalJSON writes a reference as its object form and a literal as the
+// redaction marker.
+func (r SecretRef) MarshalJSON() ([]byte, error) {
+	if r.IsLiteral() {
+		return json.Marshal(Redacted)
+	}
+	return json.Marshal(secretRefJSON{r.FromEnv, r.FromFile, r.FromServiceAccount, r.FromAccessKey})
+}
+
+// UnmarshalJSON reads a literal string or a reference object.
+func (r *SecretRef) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*r = SecretRef{Literal: NewSecret(s)}
+		return nil
+	}
+	var o secretRefJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return fmt.Errorf("a secret field takes a string or one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")
+	}
+	*r = SecretRef{FromEnv: o.FromEnv, FromFile: o.FromFile, FromServiceAccount: o.FromServiceAccount, FromAccessKey: o.FromAccessKey}
+	return nil
+}

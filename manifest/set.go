@@ -1,0 +1,63 @@
+package manifest
+
+// Set is a validated manifest set: the managed resources in load order and
+// the Ownership documents.
+type Set struct {
+	Resources  []Resource
+	Ownerships []*Ownership
+}
+
+// NewSet collects the decoded documents.
+func NewSet(docs []*Document) *Set {
+	s := &Set{}
+	for _, d := range docs {
+		switch {
+		case d.Resource != nil:
+			s.Resources = append(s.Resources, d.Resource)
+		case d.Ownership != nil:
+			s.Ownerships = append(s.Ownerships, d.Ownership)
+		}
+	}
+	return s
+}
+
+// Find returns the resource of a kind with a name (for kinds identified by
+// name alone: ServiceAccount and AccessKey).
+func (s *Set) Find(kind Kind, name string) Resource {
+	for _, r := range s.Resources {
+		if k := r.Key(); k.Kind == kind && k.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// Owned reports whether any Ownership owns k.
+func (s *Set) Owned(k Key) bool {
+	for _, o := range s.Ownerships {
+		if o.Owns(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// Ignored reports whether any Ownership ignores k.
+func (s *Set) Ignored(k Key) bool {
+	for _, o := range s.Ownerships {
+		if o.Ignores(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// ProtectedByRule reports whether any Ownership protects k.
+func (s *Set) ProtectedByRule(k Key) bool {
+	for _, o := range s.Ownerships {
+		if o.Protects(k) {
+			return true
+		}
+	}
+	return false
+}

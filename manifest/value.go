@@ -1,0 +1,167 @@
+package manifest
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Limits that keep hostile input from hanging or exhausting the loader.
+const (
+	// MaxFileSize is the largest manifest file read.
+	MaxFileSize = 8 << 20
+	// MaxDepth is the deepest nesting of mappings and sequences accepted.
+	MaxDepth = 64
+	// MaxValues bounds the values of one document after alias expansion.
+	MaxValues = 200_000
+	// MaxDocuments bounds the documents of one file.
+	MaxDocuments = 20_000
+	// MaxValueLength bounds one string (a PEM bundle or a key file fits).
+	MaxValueLength = 1 << 20
+)
+
+const mergeTag = "!!merge"
+
+// converter turns a YAML node tree into JSON values, checking what YAML
+// allows but JSON and manifests do not.
+type converter struct {
+	doc    *Document
+	values int
+}
+
+type convError struct {
+	node *yaml.Node
+	path FieldPath
+	msg  string
+}
+
+func (e *convError) Error() string { return e.msg }
+
+func (c *converter) fail(n *yaml.Node, path FieldPath, format string, args ...any) error {
+	return &convError{node: n, path: path, msg: fmt.Sprintf(format, args...)}
+}
+
+func (c *converter) value(n *yaml.Node, path FieldPath, depth int, aliases int) (any, error) {
+	c.values++
+	if c.values > MaxValues {
+		return nil, c.fail(n, path, "document expands to more than %d values (anchors and aliases nested too deep?)", MaxValues)
+	}
+	if depth > MaxDepth {
+		return nil, c.fail(n, path, "nesting deeper than %d levels", MaxDepth)
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		if aliases > 100 {
+			return nil, c.fail(n, path, "alias chain too long")
+		}
+		return c.value(n.Alias, path, depth, aliases+1)
+	case yaml.MappingNode:
+		return c.mapping(n, path, depth, aliases)
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for i, e := range n.Content {
+			v, err := c.value(e, path.Append(i), depth+1, aliases)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.ScalarNode:
+		return c.scalar(n, path)
+	}
+	return nil, c.fail(n, path, "unexpected YAML node")
+}
+
+func (c *converter) mapping(n *yaml.Node, path FieldPath, depth, aliases int) (map[string]any, error) {
+	out := make(map[string]any, len(n.Content)/2)
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.ShortTag() == mergeTag {
+			merges = append(merges, v)
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			return nil, c.fail(k, path, "mapping keys must be strings")
+		}
+		if prev, dup := seen[k.Value]; dup {
+			return nil, c.fail(k, path.Append(k.Value), "duplicate key %q (first at line %d, column %d)", k.Value, prev.Line, prev.Column)
+		}
+		seen[k.Value] = k
+		val, err := c.value(v, path.Append(k.Value), depth+1, aliases)
+		if err != nil {
+			return nil, err
+		}
+		out[k.Value] = val
+	}
+	for _, m := range merges {
+		if err := c.merge(out, m, path, depth, aliases); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// merge applies a YAML merge key: keys already present win.
+func (c *converter) merge(out map[string]any, m *yaml.Node, path FieldPath, depth, aliases int) error {
+	src := deref(m)
+	srcs := []*yaml.Node{src}
+	if src.Kind == yaml.SequenceNode {
+		srcs = src.Content
+	}
+	for _, s := range srcs {
+		v, err := c.value(s, path, depth, aliases+1)
+		if err != nil {
+			return err
+		}
+		mm, ok := v.(map[string]any)
+		if !ok {
+			return c.fail(m, path, "a merge key (<<) takes a mapping or a list of mappings")
+		}
+		for k, val := range mm {
+			if _, exists := out[k]; !exists {
+				out[k] = val
+			}
+		}
+	}
+	return nil
+}
+
+func (c *converter) scalar(n *yaml.Node, path FieldPath) (any, error) {
+	if len(n.Value) > MaxValueLength {
+		return nil, c.fail(n, path, "value is %.1f MiB long; a value may hold at most %d MiB", float64(len(n.Value))/(1<<20), MaxValueLength>>20)
+	}
+	switch n.ShortTag() {
+	case "!!str", "!!binary", "!!timestamp":
+		return n.Value, nil
+	case "!!null":
+		return nil, nil
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return nil, c.fail(n, path, "invalid boolean %q", n.Value)
+		}
+		return b, nil
+	case "!!int":
+		var i int64
+		if err := n.Decode(&i); err != nil {
+			return nil, c.fail(n, path, "integer %s is out of range", n.Value)
+		}
+		return json.Number(strconv.FormatInt(i, 10)), nil
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, c.fail(n, path, "%s is not a number JSON can hold", n.Value)
+		}
+		if f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return json.Number(strconv.FormatInt(int64(f), 10)), nil
+		}
+		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), nil
+	}
+	return nil, c.fail(n, path, "unsupported YAML tag %s", n.Tag)
+}
