@@ -1,0 +1,14 @@
+// Package schema owns validation: the embedded JSON Schema (draft 2020-12)
+// of every manifest kind, and the checks that turn documents read by package
+// manifest into a validated manifest.Set, or into diagnostics that say
+// file:line:col, the field path, and what to do.
+//
+// Validation runs in three passes over all documents, so that one run reports
+// every problem: the header (apiVersion and kind, with a suggestion for a
+// near miss), the JSON Schema of the kind, then semantic checks across the
+// set (duplicate keys, scope ids, secret sources, references to service
+// accounts and access keys, reference cycles, ownership rules).
+//
+// It is offline: it never reads environment variables, secret files or the
+// API. It must not know about plans or providers.
+package schema

@@ -1,0 +1,250 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// ruleText explains the pattern of a schema definition in words.
+var ruleText = map[string]string{
+	"identityName":  "must be 2 to 255 characters: lowercase letters, digits, '-' and '_', starting with a letter and ending with a letter or digit",
+	"clusterId":     "must be a UUID such as 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d",
+	"fromEnv":       "must be an environment variable name: letters, digits and '_', not starting with a digit",
+	"keyValuePairs": "keys may hold only letters, digits, '-', '.' and '_'",
+}
+
+var (
+	quotedNames = regexp.MustCompile(`'([^']*)'`)
+	gotType     = regexp.MustCompile(`^expected (.+), but got (.+)$`)
+	gotLength   = regexp.MustCompile(`but got (\d+)$`)
+)
+
+// translate turns one leaf error of the validator into diagnostics that name
+// the field and say what to do.
+func (c *compiled) translate(d *manifest.Document, ve *jsonschema.ValidationError) manifest.Diagnostics {
+	path := instancePath(d, ve.InstanceLocation)
+	frag := ve.AbsoluteKeywordLocation
+	if i := strings.Index(frag, "#"); i >= 0 {
+		frag = frag[i+1:]
+	}
+	toks := splitPointer(frag)
+	keyword := ""
+	if len(toks) > 0 {
+		keyword = toks[len(toks)-1]
+	}
+	parent := c.at("/" + strings.Join(escapeAll(toks[:max(len(toks)-1, 0)]), "/"))
+	def := ""
+	if len(toks) > 1 && toks[0] == "$defs" {
+		def = toks[1]
+	}
+	at := func(p manifest.FieldPath, msg string) manifest.Diagnostic {
+		return manifest.Diagnostic{Pos: d.Pos(p), Path: p, Message: msg}
+	}
+	atKey := func(p manifest.FieldPath, msg string) manifest.Diagnostic {
+		return manifest.Diagnostic{Pos: d.KeyPos(p), Path: p, Message: msg}
+	}
+	value := valueAt(d.Value, path)
+	inSecret := def == "secretReference" || def == "secret"
+
+	switch keyword {
+	case "required":
+		var ds manifest.Diagnostics
+		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
+			ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(path), Path: path.Append(m[1]), Message: "required field is missing"})
+		}
+		return ds
+	case "additionalProperties":
+		allowed := propertyNames(parent)
+		var ds manifest.Diagnostics
+		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
+			ds = append(ds, atKey(path.Append(m[1]), unknownField(m[1], allowed, def)))
+		}
+		return ds
+	case "type":
+		if inSecret {
+			return manifest.Diagnostics{at(path, "a secret field takes a string or exactly one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")}
+		}
+		if m := gotType.FindStringSubmatch(ve.Message); m != nil {
+			msg := fmt.Sprintf("must be %s, not %s", article(m[1]), article(m[2]))
+			if s, ok := value.(string); ok && m[1] == "boolean" {
+				msg = fmt.Sprintf("must be true or false, not the string %q (YAML 1.2 reads yes/no/on/off as strings)", s)
+			}
+			return manifest.Diagnostics{at(path, msg)}
+		}
+	case "minProperties", "maxProperties":
+		if inSecret {
+			return manifest.Diagnostics{at(path, "give exactly one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")}
+		}
+		return manifest.Diagnostics{at(path, "must hold at least one entry")}
+	case "const":
+		return manifest.Diagnostics{at(path, fmt.Sprintf("must be %s, not %s", show(parent["const"]), show(value)))}
+	case "enum":
+		return manifest.Diagnostics{at(path, enumMessage(value, parent["enum"]))}
+	case "minLength":
+		if n, _ := parent["minLength"].(float64); n <= 1 {
+			return manifest.Diagnostics{at(path, "must not be empty")}
+		}
+		return manifest.Diagnostics{at(path, fmt.Sprintf("must be at least %v characters%s", parent["minLength"], got(ve.Message)))}
+	case "maxLength":
+		return manifest.Diagnostics{at(path, fmt.Sprintf("must be at most %v characters%s", parent["maxLength"], got(ve.Message)))}
+	case "pattern", "format":
+		rule := ruleText[def]
+		if r, ok := ruleText[lastString(path)]; ok && def == "secretReference" {
+			rule = r
+		}
+		if def == "CredentialSpec.genericSecret" {
+			rule = ruleText["keyValuePairs"]
+		}
+		if rule == "" {
+			rule = "does not match " + fmt.Sprint(parent["pattern"])
+		}
+		return manifest.Diagnostics{at(path, fmt.Sprintf("%s: %s", show(value), rule))}
+	case "minimum":
+		return manifest.Diagnostics{at(path, fmt.Sprintf("must be at least %v, not %s", parent["minimum"], show(value)))}
+	case "maximum":
+		return manifest.Diagnostics{at(path, fmt.Sprintf("must be at most %v, not %s", parent["maximum"], show(value)))}
+	case "minItems":
+		return manifest.Diagnostics{at(path, "must hold at least one item")}
+	case "uniqueItems":
+		return manifest.Diagnostics{at(path, "holds the same item twice")}
+	}
+	return manifest.Diagnostics{at(path, ve.Message)}
+}
+
+func unknownField(name string, allowed []string, def string) string {
+	msg := fmt.Sprintf("unknown field %q", name)
+	if strings.HasPrefix(def, "CredentialSpec.") {
+		msg += " for type " + strings.TrimPrefix(def, "CredentialSpec.")
+	}
+	if strings.HasPrefix(def, "SeqeraKeys.") {
+		msg += " for provider " + strings.TrimPrefix(def, "SeqeraKeys.")
+	}
+	if near := nearest(name, allowed); near != "" {
+		return msg + fmt.Sprintf("; did you mean %q?", near)
+	}
+	if len(allowed) > 0 {
+		msg += "; allowed: " + strings.Join(allowed, ", ")
+	}
+	return msg
+}
+
+func enumMessage(value, enum any) string {
+	list, _ := enum.([]any)
+	names := make([]string, 0, len(list))
+	for _, e := range list {
+		names = append(names, fmt.Sprint(e))
+	}
+	s, _ := value.(string)
+	msg := fmt.Sprintf("%s is not one of %s", show(value), joinQuoted(names))
+	if near := nearest(s, names); near != "" {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	return msg
+}
+
+func propertyNames(schema map[string]any) []string {
+	props, _ := schema["properties"].(map[string]any)
+	names := make([]string, 0, len(props))
+	for k := range props {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func valueAt(v any, p manifest.FieldPath) any {
+	for _, e := range p {
+		switch k := e.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k < 0 || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+func lastString(p manifest.FieldPath) string {
+	if len(p) == 0 {
+		return ""
+	}
+	s, _ := p[len(p)-1].(string)
+	return s
+}
+
+func got(msg string) string {
+	if m := gotLength.FindStringSubmatch(msg); m != nil {
+		return " (got " + m[1] + ")"
+	}
+	return ""
+}
+
+// show prints a JSON value for a message: strings quoted, long ones cut.
+func show(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		if len(x) > 60 {
+			x = x[:57] + "..."
+		}
+		return strconv.Quote(x)
+	case map[string]any:
+		return "a mapping"
+	case []any:
+		return "a list"
+	case json.Number:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+func article(jsonType string) string {
+	parts := strings.Split(jsonType, " or ")
+	for i, p := range parts {
+		switch p {
+		case "object":
+			parts[i] = "a mapping"
+		case "array":
+			parts[i] = "a list"
+		case "null":
+			parts[i] = "null"
+		case "integer":
+			parts[i] = "an integer"
+		default:
+			parts[i] = "a " + p
+		}
+	}
+	return strings.Join(parts, " or ")
+}
+
+func escapeAll(toks []string) []string {
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
+	}
+	return out
+}
+
+func joinQuoted(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func contains(list []string, s string) bool { return slices.Contains(list, s) }

@@ -1,0 +1,332 @@
+package schema
+
+import (
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// checkSet runs the checks that need more than one field or document.
+func checkSet(set *manifest.Set) manifest.Diagnostics {
+	var ds manifest.Diagnostics
+	for _, r := range set.Resources {
+		switch v := r.(type) {
+		case *manifest.Credential:
+			ds = append(ds, checkScope(v.Document(), manifest.FieldPath{"metadata"}, v.Metadata.Scope)...)
+			ds = append(ds, checkCredentialSpec(v)...)
+		}
+		ds = append(ds, checkSecrets(set, r)...)
+	}
+	for _, o := range set.Ownerships {
+		ds = append(ds, checkOwnership(o)...)
+	}
+	ds = append(ds, checkDuplicates(set)...)
+	ds = append(ds, checkSecretFiles(set)...)
+	ds = append(ds, checkCycles(set)...)
+	return ds
+}
+
+// scopeIDs maps each scope to the one id field it takes.
+var scopeIDs = map[string]string{
+	manifest.ScopeTenant:     "",
+	manifest.ScopeCluster:    "clusterId",
+	manifest.ScopeDepartment: "departmentId",
+	manifest.ScopeProject:    "projectId",
+}
+
+// checkScope checks that a scope has exactly the id it needs, under base.
+// It looks at which fields the document holds, so that an id of the wrong
+// type (reported by the schema) is not also reported as missing.
+func checkScope(d *manifest.Document, base manifest.FieldPath, scope string) manifest.Diagnostics {
+	want, known := scopeIDs[scope]
+	if !known {
+		return nil // the schema reports the scope itself
+	}
+	var ds manifest.Diagnostics
+	if want != "" && !d.Has(base.Append(want)) {
+		ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(base.Append("scope")), Path: base.Append(want),
+			Message: fmt.Sprintf("required when scope is %q", scope)})
+	}
+	for _, f := range []string{"clusterId", "departmentId", "projectId"} {
+		p := base.Append(f)
+		if f == want || !d.Has(p) {
+			continue
+		}
+		msg := fmt.Sprintf("not allowed when scope is %q", scope)
+		if want == "" {
+			msg += "; a tenant scope takes no id"
+		} else {
+			msg += fmt.Sprintf("; that scope takes only %s", want)
+		}
+		ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(p), Path: p, Message: msg})
+	}
+	return ds
+}
+
+// inline lists, per credential type, the fields given when no
+// existingSecretName is used; all are required then.
+var inline = map[string][]string{
+	manifest.TypeAccessKey:      {"accessKeyId", "secretAccessKey"},
+	manifest.TypePassword:       {"user", "password"},
+	manifest.TypeDockerRegistry: {"user", "password", "url"},
+	manifest.TypeGenericSecret:  {"keyValuePairs"},
+	manifest.TypeNGCAPIKey:      {"ngc_api_key"},
+}
+
+var ngcKey = regexp.MustCompile(`^[-._A-Za-z0-9]+$`)
+
+func checkCredentialSpec(c *manifest.Credential) manifest.Diagnostics {
+	d := c.Document()
+	var ds manifest.Diagnostics
+	fields, known := inline[c.Spec.Type]
+	if !known {
+		return nil // the schema reports the type itself
+	}
+	if c.Spec.ExistingSecretName != "" {
+		for _, f := range fields {
+			p := manifest.FieldPath{"spec", f}
+			if d.Has(p) {
+				ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(p), Path: p,
+					Message: "cannot be combined with existingSecretName: the values come from that secret in the cluster; remove one of them"})
+			}
+		}
+		return ds
+	}
+	spec, _ := d.Value.(map[string]any)["spec"].(map[string]any)
+	for _, f := range fields {
+		p := manifest.FieldPath{"spec", f}
+		if !d.Has(p) && !hasNearMiss(spec, f) {
+			ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(manifest.FieldPath{"spec"}), Path: p,
+				Message: fmt.Sprintf("required for type %s (or give existingSecretName)", c.Spec.Type)})
+		}
+	}
+	if r := c.Spec.NGCAPIKey; r != nil && r.IsLiteral() && !ngcKey.MatchString(r.Literal.Reveal()) {
+		p := manifest.FieldPath{"spec", "ngc_api_key"}
+		ds = append(ds, manifest.Diagnostic{Pos: d.Pos(p), Path: p, Message: "an NGC API key holds only letters, digits, '-', '.' and '_'"})
+	}
+	return ds
+}
+
+// checkSecrets warns on literal secrets and checks references to other
+// resources of the set.
+func checkSecrets(set *manifest.Set, r manifest.Resource) manifest.Diagnostics {
+	d := r.Document()
+	var ds manifest.Diagnostics
+	for _, f := range r.Secrets() {
+		if f.Ref.IsLiteral() {
+			ds = append(ds, manifest.Diagnostic{Severity: manifest.SeverityWarning, Pos: d.Pos(f.Path), Path: f.Path,
+				Message: "plaintext secret in git; use fromEnv or fromFile"})
+		}
+	}
+	for _, f := range refsOf(r) {
+		kind, ref := f.Ref.Output()
+		if set.Find(kind, ref.Name) != nil {
+			continue
+		}
+		field := "fromServiceAccount"
+		if kind == manifest.KindAccessKey {
+			field = "fromAccessKey"
+		}
+		p := f.Path.Append(field, "name")
+		msg := fmt.Sprintf("%s %q is not in the manifest set", kind, ref.Name)
+		if near := nearest(ref.Name, namesOf(set, kind)); near != "" {
+			msg += fmt.Sprintf("; did you mean %q?", near)
+		} else {
+			msg += fmt.Sprintf("; add %s named %q, or fix the name", withArticle(string(kind)), ref.Name)
+		}
+		ds = append(ds, manifest.Diagnostic{Pos: d.Pos(p), Path: p, Message: msg})
+	}
+	return ds
+}
+
+// refsOf lists every field of r that takes its value from another resource,
+// secret or not (Seqera keys that are not secret may reference too).
+func refsOf(r manifest.Resource) []manifest.SecretField {
+	var all []manifest.SecretField
+	if s, ok := r.(*manifest.SeqeraCredential); ok {
+		keys := make([]string, 0, len(s.Spec.Keys))
+		for k := range s.Spec.Keys {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			all = append(all, manifest.SecretField{Path: manifest.FieldPath{"spec", "keys", k}, Ref: s.Spec.Keys[k]})
+		}
+	} else {
+		all = r.Secrets()
+	}
+	var out []manifest.SecretField
+	for _, f := range all {
+		if _, ref := f.Ref.Output(); ref != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func namesOf(set *manifest.Set, kind manifest.Kind) []string {
+	var names []string
+	for _, r := range set.Resources {
+		if k := r.Key(); k.Kind == kind {
+			names = append(names, k.Name)
+		}
+	}
+	return names
+}
+
+func checkOwnership(o *manifest.Ownership) manifest.Diagnostics {
+	d := o.Document()
+	var ds manifest.Diagnostics
+	globs := func(base manifest.FieldPath, names []string) {
+		for i, g := range names {
+			if _, err := path.Match(g, ""); err != nil {
+				p := base.Append("names", i)
+				ds = append(ds, manifest.Diagnostic{Pos: d.Pos(p), Path: p, Message: fmt.Sprintf("%q is not a valid glob: %v", g, err)})
+			}
+		}
+	}
+	for i, s := range o.Spec.Credentials {
+		base := manifest.FieldPath{"spec", "credentials", i}
+		ds = append(ds, checkScope(d, base, s.Scope)...)
+		globs(base, s.Names)
+	}
+	if s := o.Spec.ServiceAccounts; s != nil {
+		globs(manifest.FieldPath{"spec", "serviceAccounts"}, s.Names)
+	}
+	if s := o.Spec.AccessKeys; s != nil {
+		globs(manifest.FieldPath{"spec", "accessKeys"}, s.Names)
+	}
+	for i, s := range o.Spec.SeqeraCredentials {
+		globs(manifest.FieldPath{"spec", "seqeraCredentials", i}, s.Names)
+	}
+	for _, list := range []string{"ignore", "protect"} {
+		rules := o.Spec.Ignore
+		if list == "protect" {
+			rules = o.Spec.Protect
+		}
+		for i, r := range rules {
+			base := manifest.FieldPath{"spec", list, i}
+			globs(base, r.Names)
+			if r.Type != "" && r.Kind != manifest.KindCredential {
+				p := base.Append("type")
+				ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(p), Path: p, Message: fmt.Sprintf("only a Credential rule takes a type, not a %s rule", r.Kind)})
+			}
+		}
+	}
+	s := o.Spec
+	if len(s.Credentials) == 0 && s.ServiceAccounts == nil && s.AccessKeys == nil && len(s.SeqeraCredentials) == 0 {
+		p := manifest.FieldPath{"spec"}
+		ds = append(ds, manifest.Diagnostic{Severity: manifest.SeverityWarning, Pos: d.KeyPos(p), Path: p,
+			Message: "owns nothing: add credentials, serviceAccounts, accessKeys or seqeraCredentials selectors, or --prune will delete nothing"})
+	}
+	return ds
+}
+
+// checkDuplicates reports a second document with the key of an earlier one,
+// naming both places.
+func checkDuplicates(set *manifest.Set) manifest.Diagnostics {
+	var ds manifest.Diagnostics
+	first := map[manifest.Key]*manifest.Document{}
+	for _, r := range set.Resources {
+		k, d := r.Key(), r.Document()
+		if prev, dup := first[k]; dup {
+			p := manifest.FieldPath{"metadata", "name"}
+			ds = append(ds, manifest.Diagnostic{Pos: d.Pos(p), Path: p,
+				Message: fmt.Sprintf("duplicate %s: also defined at %s", k, prev.Pos(p))})
+			continue
+		}
+		first[k] = d
+	}
+	owners := map[string]*manifest.Document{}
+	for _, o := range set.Ownerships {
+		d := o.Document()
+		p := manifest.FieldPath{"metadata", "name"}
+		if prev, dup := owners[o.Metadata.Name]; dup {
+			ds = append(ds, manifest.Diagnostic{Pos: d.Pos(p), Path: p,
+				Message: fmt.Sprintf("duplicate Ownership %s: also defined at %s", o.Metadata.Name, prev.Pos(p))})
+			continue
+		}
+		owners[o.Metadata.Name] = d
+	}
+	return ds
+}
+
+// checkSecretFiles refuses two resources writing the same secret file.
+func checkSecretFiles(set *manifest.Set) manifest.Diagnostics {
+	var ds manifest.Diagnostics
+	first := map[string]*manifest.Document{}
+	p := manifest.FieldPath{"spec", "secretFile"}
+	for _, r := range set.Resources {
+		var file string
+		switch v := r.(type) {
+		case *manifest.ServiceAccount:
+			file = v.Spec.SecretFile
+		case *manifest.AccessKey:
+			file = v.Spec.SecretFile
+		}
+		if file == "" {
+			continue
+		}
+		key := path.Clean(strings.ReplaceAll(file, "\\", "/"))
+		if prev, dup := first[key]; dup {
+			ds = append(ds, manifest.Diagnostic{Pos: r.Document().Pos(p), Path: p,
+				Message: fmt.Sprintf("%s also receives the secret of %s %s (%s); give each its own file", file, prev.Kind, prev.Name, prev.Pos(p))})
+			continue
+		}
+		first[key] = r.Document()
+	}
+	return ds
+}
+
+// checkCycles reports references that lead back to where they start. The
+// ordering of apply relies on the reference graph having no cycle.
+func checkCycles(set *manifest.Set) manifest.Diagnostics {
+	graph := map[manifest.Key][]Edge{}
+	for _, r := range set.Resources {
+		for _, f := range refsOf(r) {
+			kind, ref := f.Ref.Output()
+			if target := set.Find(kind, ref.Name); target != nil {
+				graph[r.Key()] = append(graph[r.Key()], Edge{To: target.Key(), Path: f.Path})
+			}
+		}
+	}
+	var ds manifest.Diagnostics
+	byKey := map[manifest.Key]manifest.Resource{}
+	for _, r := range set.Resources {
+		byKey[r.Key()] = r
+	}
+	for _, cycle := range FindCycles(graph) {
+		r := byKey[cycle[0].From]
+		names := make([]string, 0, len(cycle)+1)
+		for _, e := range cycle {
+			names = append(names, e.From.String())
+		}
+		names = append(names, cycle[0].From.String())
+		ds = append(ds, manifest.Diagnostic{Pos: r.Document().Pos(cycle[0].Path), Path: cycle[0].Path,
+			Message: "reference cycle: " + strings.Join(names, " -> ")})
+	}
+	return ds
+}
+
+// withArticle puts "a" or "an" before a noun.
+func withArticle(noun string) string {
+	if noun != "" && strings.ContainsRune("AEIOUaeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
+}
+
+// hasNearMiss reports whether m holds a key that is a likely typo of field;
+// the schema already reports it with a suggestion.
+func hasNearMiss(m map[string]any, field string) bool {
+	for k := range m {
+		if k != field && nearest(k, []string{field}) != "" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,162 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// MaxErrorsPerFile stops checking a file after this many errors: past it,
+// more messages help nobody.
+const MaxErrorsPerFile = 100
+
+// Load reads and validates the manifests under paths. The diagnostics come
+// sorted; when they hold an error the set must not be used.
+func Load(paths ...string) (*manifest.Set, manifest.Diagnostics) {
+	return LoadWith(manifest.Loader{}, paths...)
+}
+
+// LoadWith is Load with a given loader (standard input for tests).
+func LoadWith(l manifest.Loader, paths ...string) (*manifest.Set, manifest.Diagnostics) {
+	docs, diags := l.Read(paths...)
+	set, more := Validate(docs)
+	return set, append(diags, more...).Sort()
+}
+
+// Validate checks every document and the set they form. The diagnostics
+// are not sorted (Load sorts them).
+func Validate(docs []*manifest.Document) (*manifest.Set, manifest.Diagnostics) {
+	c, err := load()
+	if err != nil {
+		panic("the embedded schema does not compile: " + err.Error())
+	}
+	var diags manifest.Diagnostics
+	var valid, decoded []*manifest.Document
+	errorsIn := map[string]int{}
+	for _, d := range docs {
+		if d.Value == nil {
+			continue // the loader already reported why
+		}
+		switch n := errorsIn[d.File]; {
+		case n > MaxErrorsPerFile:
+			continue
+		case n == MaxErrorsPerFile:
+			errorsIn[d.File]++
+			diags = append(diags, manifest.Diagnostic{Pos: d.Start,
+				Message: fmt.Sprintf("more than %d errors in this file; the rest of it was not checked (fix these first)", MaxErrorsPerFile)})
+			continue
+		}
+		ds := checkHeader(d)
+		if len(ds) > 0 {
+			diags = append(diags, ds...)
+			errorsIn[d.File] += ds.Errors()
+			continue
+		}
+		ds = c.validate(d)
+		err := d.Decode()
+		if err != nil && len(ds) == 0 {
+			ds = append(ds, manifest.Diagnostic{Pos: d.Start, Message: "cannot decode: " + err.Error()})
+		}
+		diags = append(diags, ds...)
+		errorsIn[d.File] += ds.Errors()
+		decoded = append(decoded, d)
+		if len(ds) == 0 {
+			valid = append(valid, d)
+		}
+	}
+	// The semantic checks see every document that decoded, valid or not, so
+	// that one run reports everything; only valid documents form the set.
+	diags = append(diags, checkSet(manifest.NewSet(decoded))...)
+	return manifest.NewSet(valid), diags
+}
+
+func checkHeader(d *manifest.Document) manifest.Diagnostics {
+	m, ok := d.Value.(map[string]any)
+	if !ok {
+		return manifest.Diagnostics{{Pos: d.Start, Message: "a manifest document must be a mapping with apiVersion, kind, metadata and spec"}}
+	}
+	var ds manifest.Diagnostics
+	add := func(field, msg string) {
+		p := manifest.FieldPath{field}
+		ds = append(ds, manifest.Diagnostic{Pos: d.Pos(p), Path: p, Message: msg})
+	}
+	switch v, present := m["apiVersion"]; {
+	case !present:
+		add("apiVersion", "required field is missing; add apiVersion: "+manifest.APIVersion)
+	case v != manifest.APIVersion:
+		add("apiVersion", fmt.Sprintf("unknown apiVersion %s; this version of runai-sync reads %q", show(v), manifest.APIVersion))
+	}
+	kinds := make([]string, len(manifest.Kinds))
+	for i, k := range manifest.Kinds {
+		kinds[i] = string(k)
+	}
+	switch v, present := m["kind"]; {
+	case !present:
+		add("kind", "required field is missing; one of "+joinQuoted(kinds))
+	default:
+		s, _ := v.(string)
+		if !contains(kinds, s) {
+			msg := fmt.Sprintf("unknown kind %s", show(v))
+			if near := nearest(s, kinds); near != "" {
+				msg += fmt.Sprintf("; did you mean %q?", near)
+			} else {
+				msg += "; one of " + joinQuoted(kinds)
+			}
+			add("kind", msg)
+		}
+	}
+	return ds
+}
+
+func (c *compiled) validate(d *manifest.Document) manifest.Diagnostics {
+	err := c.kinds[d.Kind].Validate(d.Value)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return manifest.Diagnostics{{Pos: d.Start, Message: err.Error()}}
+	}
+	var ds manifest.Diagnostics
+	for _, leaf := range leaves(ve) {
+		ds = append(ds, c.translate(d, leaf)...)
+	}
+	return ds
+}
+
+func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if len(ve.Causes) == 0 {
+		return []*jsonschema.ValidationError{ve}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range ve.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+// instancePath turns a JSON pointer into a field path, with indices as ints
+// where the document holds a list.
+func instancePath(d *manifest.Document, pointer string) manifest.FieldPath {
+	var p manifest.FieldPath
+	cur := d.Value
+	for _, tok := range splitPointer(pointer) {
+		switch v := cur.(type) {
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(v) {
+				return append(p, tok)
+			}
+			p, cur = append(p, i), v[i]
+		case map[string]any:
+			p, cur = append(p, tok), v[tok]
+		default:
+			return append(p, tok)
+		}
+	}
+	return p
+}
