@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+)
+
+// CLI is the root of the command line.
+type CLI struct {
+	Globals
+
+	Validate ValidateCmd `cmd:"" help:"Check manifests offline: schema, references, scopes, duplicates."`
+	Plan     PlanCmd     `cmd:"" help:"Show what apply would change."`
+	Apply    ApplyCmd    `cmd:"" help:"Make the live state equal to the manifests (or apply a saved plan)."`
+	Drift    DriftCmd    `cmd:"" help:"Report live objects that differ from the manifests; exit 2 on drift."`
+	Export   ExportCmd   `cmd:"" help:"Print live state as manifests (secrets as fromEnv placeholders)."`
+	Schema   SchemaCmd   `cmd:"" help:"Print the JSON Schema of the manifests (for editors)."`
+	Emulator EmulatorCmd `cmd:"" help:"Serve an emulated Run:ai and Seqera API on loopback."`
+	Version  VersionCmd  `cmd:"" help:"Print the version."`
+}
+
+// Globals are accepted before or after any command.
+type Globals struct {
+	URL     string `name:"url" env:"RUNAI_BASE_URL" placeholder:"URL" help:"Run:ai API base URL, e.g. https://myorg.run.ai. Credentials come from RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or RUNAI_TOKEN."`
+	NoColor bool   `name:"no-color" help:"Never colour output (colour is used only on a terminal, and never when NO_COLOR is set)."`
+	Verbose int    `short:"v" type:"counter" help:"Log more (-v requests, -vv request details without secrets)."`
+}
+
+// ManifestFlags selects the manifests a command reads.
+type ManifestFlags struct {
+	Files []string `short:"f" name:"filename" required:"" sep:"none" placeholder:"PATH" help:"Manifest file or directory (recursive: .yaml, .yml, .json); repeat for more; - reads standard input."`
+}
+
+// VersionCmd prints the version.
+type VersionCmd struct{}
+
+// Run prints the version.
+func (c *VersionCmd) Run(env *Env) error {
+	_, err := fmt.Fprintln(env.Stdout, "runai-sync", version())
+	return err
+}
+
+// buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
+var buildVersion = ""
+
+func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"github.com/fatih/color"
+	"golang.org/x/term"
+)
+
+// Env is what a command may touch of the outside world; tests swap it.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Getenv reads an environment variable.
+	Getenv func(string) string
+	// Terminal is true when stdout is a terminal (colour, live progress,
+	// confirmation prompts).
+	Terminal bool
+	// Color is decided from Terminal, NO_COLOR and --no-color.
+	Color bool
+	// Verbose is the -v count.
+	Verbose int
+}
+
+func newEnv(stdin io.Reader, stdout, stderr io.Writer) *Env {
+	e := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	if f, ok := stdout.(*os.File); ok {
+		e.Terminal = term.IsTerminal(int(f.Fd()))
+	}
+	return e
+}
+
+func (e *Env) setGlobals(g *Globals) {
+	e.Verbose = g.Verbose
+	e.Color = e.Terminal && !g.NoColor && e.Getenv("NO_COLOR") == ""
+	color.NoColor = !e.Color
+}
+
+// colorize returns a function that paints text when colour is on.
+func (e *Env) colorize(attrs ...color.Attribute) func(string) string {
+	c := color.New(attrs...)
+	if e.Color {
+		c.EnableColor()
+	} else {
+		c.DisableColor()
+	}
+	return func(s string) string { return c.Sprint(s) }
+}

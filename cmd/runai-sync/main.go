@@ -1,0 +1,96 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], newEnv(os.Stdin, os.Stdout, os.Stderr)))
+}
+
+// run parses args, runs the command and returns the exit code.
+func run(args []string, env *Env) int {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("runai-sync"),
+		kong.Description("Keep NVIDIA Run:ai credentials, service accounts and access keys (and Seqera Platform credentials) equal to YAML manifests kept in git."),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true, WrapUpperBound: 100}),
+		kong.Writers(env.Stdout, env.Stderr),
+		kong.Exit(func(code int) { panic(exitPanic(code)) }),
+		kong.Bind(env),
+		kong.Vars{"version": version()},
+	)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "runai-sync: internal error:", err)
+		return 1
+	}
+	return runParsed(parser, &cli, args, env)
+}
+
+// exitPanic carries kong's exit code (after --help, say) out of Parse.
+type exitPanic int
+
+func runParsed(parser *kong.Kong, cli *CLI, args []string, env *Env) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(exitPanic)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
+	ctx, err := parser.Parse(args)
+	if err != nil {
+		parser.Errorf("%s", err)
+		var pe *kong.ParseError
+		if errors.As(err, &pe) {
+			_ = pe.Context.PrintUsage(true)
+		}
+		return 1
+	}
+	env.setGlobals(&cli.Globals)
+	if err := ctx.Run(); err != nil {
+		return report(env.Stderr, err)
+	}
+	return 0
+}
+
+// ExitError ends the program with a code other than 1; Err (if any) is
+// printed first.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// errSilent is returned when the command already printed why it failed.
+var errSilent = errors.New("")
+
+func report(w io.Writer, err error) int {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		if ee.Err != nil && !errors.Is(ee.Err, errSilent) {
+			fmt.Fprintln(w, "Error:", ee.Err)
+		}
+		return ee.Code
+	}
+	if !errors.Is(err, errSilent) {
+		fmt.Fprintln(w, "Error:", err)
+	}
+	return 1
+}

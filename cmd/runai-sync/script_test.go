@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"runai-sync-bin": main,
+	})
+}
+
+// TestScripts runs the end-to-end scenarios of testdata/script. Set
+// UPDATE_SCRIPTS=1 to rewrite the expected output inside the scripts.
+func TestScripts(t *testing.T) {
+	repo, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:           filepath.Join(repo, "testdata", "script"),
+		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") != "",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("REPO", repo)
+			e.Setenv("NO_COLOR", "")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"runai-sync":  cmdRunaiSync,
+			"expect-exit": cmdExpectExit,
+			"secret":      cmdSecret,
+		},
+	})
+}
+
+// cmdRunaiSync runs the binary, records its exit code for expect-exit, and
+// fails the script if a secret value shows in its output or in any file it
+// may have written.
+func cmdRunaiSync(ts *testscript.TestScript, neg bool, args []string) {
+	before := snapshot(ts.Getenv("WORK"))
+	err := ts.Exec("runai-sync-bin", args...)
+	code := 0
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("runai-sync: %v", err)
+		}
+		code = ee.ExitCode()
+	}
+	ts.Setenv("RUNAI_SYNC_EXIT", strconv.Itoa(code))
+	scanForSecrets(ts, before)
+	switch {
+	case neg && code == 0:
+		ts.Fatalf("runai-sync succeeded unexpectedly")
+	case !neg && code != 0:
+		ts.Fatalf("runai-sync exited %d", code)
+	}
+}
+
+// cmdExpectExit checks the exit code of the last runai-sync.
+func cmdExpectExit(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: expect-exit CODE")
+	}
+	if got := ts.Getenv("RUNAI_SYNC_EXIT"); got != args[0] {
+		ts.Fatalf("runai-sync exited %s, want %s", got, args[0])
+	}
+}
+
+// cmdSecret sets environment variables that hold secrets and registers
+// their values, so that every later runai-sync is checked not to reveal them:
+//
+//	secret TEAM_A_S3_SECRET=wJalrXUtnFEMI
+func cmdSecret(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: secret NAME=VALUE...")
+	}
+	for _, a := range args {
+		name, value, ok := strings.Cut(a, "=")
+		if !ok || len(value) < 6 {
+			ts.Fatalf("secret %s: want NAME=VALUE with a value of 6 characters or more", a)
+		}
+		ts.Setenv(name, value)
+		ts.Setenv(secretNames, strings.TrimSpace(ts.Getenv(secretNames)+" "+name))
+	}
+}
+
+const secretNames = "RUNAI_SYNC_TEST_SECRET_NAMES"
+
+// knownSecrets lists the secret values a script has: those registered with
+// the secret command, the credentials runai-sync logs in with, and the
+// contents of *.secret files (the sources fromFile reads in the scripts).
+func knownSecrets(ts *testscript.TestScript) []string {
+	names := append(strings.Fields(ts.Getenv(secretNames)), "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN", "TOWER_ACCESS_TOKEN")
+	var secrets []string
+	for _, n := range names {
+		if v := ts.Getenv(n); len(v) >= 6 {
+			secrets = append(secrets, v)
+		}
+	}
+	_ = filepath.WalkDir(ts.Getenv("WORK"), func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".secret") {
+			if b, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(b)) >= 6 {
+				secrets = append(secrets, string(bytes.TrimSpace(b)))
+			}
+		}
+		return nil
+	})
+	return secrets
+}
+
+// fileState tells a file written by a command from one that was there.
+type fileState struct {
+	size    int64
+	modTime int64
+}
+
+func snapshot(dir string) map[string]fileState {
+	files := map[string]fileState{}
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				files[path] = fileState{info.Size(), info.ModTime().UnixNano()}
+			}
+		}
+		return nil
+	})
+	return files
+}
+
+// scanForSecrets fails the script when a known secret value shows in the
+// last stdout or stderr, or in a file the command wrote (a file new or
+// changed since before it ran, but the *.secret sources).
+func scanForSecrets(ts *testscript.TestScript, before map[string]fileState) {
+	secrets := knownSecrets(ts)
+	check := func(what string, data []byte) {
+		for _, s := range secrets {
+			if bytes.Contains(data, []byte(s)) {
+				ts.Fatalf("a secret value appears in %s", what)
+			}
+		}
+	}
+	check("stdout", []byte(ts.ReadFile("stdout")))
+	check("stderr", []byte(ts.ReadFile("stderr")))
+	for path, state := range snapshot(ts.Getenv("WORK")) {
+		if strings.HasSuffix(path, ".secret") || before[path] == state {
+			continue
+		}
+		if b, err := os.ReadFile(path); err == nil {
+			check(path, b)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/fatih/color"
+
+	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/schema"
+)
+
+// ValidateCmd checks manifests offline.
+type ValidateCmd struct {
+	ManifestFlags
+}
+
+// Help describes the checks.
+func (c *ValidateCmd) Help() string {
+	return `Validate works offline: it checks every document against the JSON Schema, then
+the set as a whole (duplicate names, scope ids, references between resources,
+ownership rules). It does not check that fromEnv variables or fromFile files
+exist: plan and apply do, before changing anything.
+
+Every problem is reported in one run, as file:line:col: field.path: message.
+Exit status: 0 valid (warnings allowed), 1 invalid.
+
+  runai-sync validate -f manifests/`
+}
+
+// Run validates.
+func (c *ValidateCmd) Run(env *Env) error {
+	set, diags := load(env, c.Files)
+	printDiagnostics(env, diags)
+	if diags.HasErrors() {
+		return &ExitError{Code: 1, Err: fmt.Errorf("%s", plural(diags.Errors(), "error"))}
+	}
+	_, err := fmt.Fprintf(env.Stdout, "%s valid%s\n", plural(len(set.Resources)+len(set.Ownerships), "document"), warnings(diags))
+	return err
+}
+
+// load reads and validates manifests, with standard input for "-".
+func load(env *Env, files []string) (*manifest.Set, manifest.Diagnostics) {
+	return schema.LoadWith(manifest.Loader{Stdin: env.Stdin}, files...)
+}
+
+func printDiagnostics(env *Env, diags manifest.Diagnostics) {
+	red, yellow := env.colorize(color.FgRed), env.colorize(color.FgYellow)
+	for _, d := range diags {
+		line := d.String()
+		if d.Severity == manifest.SeverityWarning {
+			line = yellow(line)
+		} else {
+			line = red(line)
+		}
+		_, _ = io.WriteString(env.Stderr, line+"\n")
+	}
+}
+
+func warnings(diags manifest.Diagnostics) string {
+	n := len(diags) - diags.Errors()
+	if n == 0 {
+		return ""
+	}
+	return " (" + plural(n, "warning") + ")"
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
