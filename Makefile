@@ -1,0 +1,31 @@
+# runai-sync: make demo shows the tool, make test is what CI runs.
+GO        ?= go
+BIN       := bin/runai-sync
+STATICCHECK_VERSION := v0.8.2
+
+.PHONY: build test demo lint fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/runai-sync
+
+# vet, the whole suite under the race detector, then the hostile-input tests
+# once more without it, at their real one-second bound.
+test:
+	$(GO) vet ./...
+	$(GO) test -race ./...
+	$(GO) test -count=1 -run 'TestHostileInput' ./manifest/
+
+demo: build
+	./scripts/demo.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# A minute of fuzzing of the manifest loader and validator.
+fuzz:
+	$(GO) test ./manifest -run '^$$' -fuzz FuzzLoad -fuzztime 1m
+
+clean:
+	rm -rf bin out
