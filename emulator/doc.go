@@ -54,9 +54,9 @@
 // fields are rejected (400 naming the field, although the spec leaves
 // additionalProperties open), unknown query parameters are rejected, and a
 // credential PUT carrying anything but meta.description answers 400 "only
-// meta.description can be updated". Messages never quote submitted values.
-// The token, org-unit and Seqera routes are validated by hand with the same
-// strictness.
+// meta.description can be updated". Messages about body fields never quote
+// the submitted value (it may be a secret). The token, org-unit and Seqera
+// routes are validated by hand with the same strictness.
 //
 // With ValidateResponses every reply of a spec operation is validated
 // against the spec, status included; violations are kept for
@@ -75,7 +75,9 @@
 // any service account with its current secret (a disabled one answers 401
 // "service account … is disabled"), and any user access key (acting as its
 // owner). A regenerated secret replaces the old one at once; logins set
-// lastLogin. ExpireTokens makes every issued token answer 401. There are no
+// lastLogin. Tokens are stateless: they stay valid until they expire (by
+// Options.Now) or ExpireTokens makes every issued token answer 401, even if
+// their service account is disabled or deleted meanwhile. There are no
 // roles: every principal may call every operation.
 //
 // Credentials (/api/v1/asset/credentials/<type>, types access-key,
