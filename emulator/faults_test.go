@@ -116,7 +116,7 @@ func TestFaultsRepeatForTheSameSeed(t *testing.T) {
 		in, _ := faultyStart(t, Options{Seed: 9})
 		return in.ClientSecret + " " + in.SeqeraToken
 	}
-	if seeded() != seeded() {
+	if first, second := seeded(), seeded(); first != second {
 		t.Error("seeded admin secret and Seqera token differ between runs")
 	}
 }

@@ -1,20 +1,27 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/alecthomas/kong"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], newEnv(os.Stdin, os.Stdout, os.Stderr)))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], newEnv(os.Stdin, os.Stdout, os.Stderr))
+	stop()
+	os.Exit(code)
 }
 
-// run parses args, runs the command and returns the exit code.
-func run(args []string, env *Env) int {
+// run parses args, runs the command and returns the exit code. ctx ends on
+// Ctrl-C (SIGINT) or SIGTERM.
+func run(ctx context.Context, args []string, env *Env) int {
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("runai-sync"),
@@ -24,6 +31,7 @@ func run(args []string, env *Env) int {
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
 		kong.Bind(env),
+		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Vars{"version": version()},
 	)
 	if err != nil {

@@ -37,9 +37,3 @@ type ExportCmd struct{}
 
 // Run is not implemented yet.
 func (c *ExportCmd) Run() error { return notYet("export") }
-
-// EmulatorCmd serves the emulated API.
-type EmulatorCmd struct{}
-
-// Run is not implemented yet.
-func (c *EmulatorCmd) Run() error { return notYet("emulator") }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,7 +58,7 @@ func TestValidateNeverPrintsSecrets(t *testing.T) {
 		}
 		var stdout, stderr bytes.Buffer
 		env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: os.Getenv}
-		run([]string{"validate", "-f", p}, env)
+		run(context.Background(), []string{"validate", "-f", p}, env)
 		for _, s := range secrets {
 			checked++
 			if strings.Contains(stdout.String()+stderr.String(), s) {
