@@ -11,7 +11,7 @@
 // and SecretRef (a literal or a reference to where a secret comes from), and
 // Diagnostic (a message tied to file:line:col and a field path).
 //
-// It must not validate against the JSON Schema (package schema does), resolve
-// secret references (that needs the environment, done at plan time), or talk
-// to any API.
+// It resolves fromEnv and fromFile references only when asked (Resolver: plan
+// and apply do, validate never does). It must not validate against the JSON
+// Schema (package schema does) or talk to any API.
 package manifest

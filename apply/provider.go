@@ -1,0 +1,47 @@
+package apply
+
+import (
+	"context"
+
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Provider carries out the steps of a plan for the objects it owns (those
+// whose Object.Provider is its Name).
+type Provider interface {
+	// Name is the provider name objects carry ("runai", "seqera").
+	Name() string
+	// Do carries out one step: for diff.PhaseDelete it deletes
+	// step.Change.Live; for diff.PhaseCreate it creates step.Change.Desired
+	// (Create, Replace) or updates the live object in place (Update). in
+	// gives the outputs of earlier steps, for fields that take a value from
+	// another resource. A step whose object turns out to be in the wanted
+	// state already (a create whose reply was lost, then 409; a delete whose
+	// reply was lost, then 404) succeeds.
+	Do(ctx context.Context, step diff.Step, in Inputs) (Result, error)
+}
+
+// Waiter is implemented by providers whose objects keep syncing after the
+// API answered (Run:ai credentials move from Creating to "No issues found").
+type Waiter interface {
+	// Wait polls until every object of changes has synced or failed, or ctx
+	// ends; it reports each status as it settles.
+	Wait(ctx context.Context, changes []*diff.Change, report func(key manifest.Key, status string, failed bool)) error
+}
+
+// Result is what a step produced.
+type Result struct {
+	// ID is the id of the object after the step ("" after a delete).
+	ID string
+	// Outputs are values the object produced that other resources may take:
+	// "clientId" and "clientSecret" of a service account or access key.
+	Outputs map[string]manifest.Secret
+}
+
+// Inputs gives the outputs of earlier steps of the same apply.
+type Inputs interface {
+	// Output returns the named output of the resource with key k, if an
+	// earlier step produced it.
+	Output(k manifest.Key, field string) (manifest.Secret, bool)
+}

@@ -1,0 +1,17 @@
+// Package diff compares desired objects (from manifests) with live objects
+// (from an API snapshot) and produces a Plan: ordered changes, notes, and
+// the refusals of the safety guards. It also renders plans for people and
+// programs (text, JSON, Markdown).
+//
+// It is pure: no network, no files, no environment, no clock. Providers turn
+// their resources into the common model (Object) before diff sees them, so
+// adding a provider adds a package, not a branch here: what can change in
+// place, how defaults are normalised and which fields are secret are the
+// provider's answers, carried on each Object. The one table of this package
+// that names kinds is the dependency levels of order.go.
+//
+// Reading order: action.go (the closed Action enum), object.go (the common
+// model), plan.go (Change and Plan), compute.go (the comparison),
+// guard.go (pruning and the safety guards), order.go (execution order), then
+// the renderers (render_*.go).
+package diff

@@ -1,0 +1,71 @@
+package diff
+
+import (
+	"slices"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Object is one resource in the common model: desired (built by a provider
+// from a manifest) or live (built by a provider from the API).
+type Object struct {
+	Key manifest.Key `json:"key"`
+	// Provider names the provider that owns the object ("runai", "seqera").
+	Provider string `json:"provider"`
+	// ID is the live id; empty for a desired object.
+	ID string `json:"id,omitempty"`
+	// Attrs holds the comparable fields that are not secret, by manifest
+	// path ("metadata.description", "spec.user"), in a canonical text form:
+	// the provider normalises defaults so that equal meaning is equal text,
+	// and leaves out fields at their default.
+	Attrs map[string]string `json:"attrs,omitempty"`
+	// Secrets holds the secret fields by path.
+	Secrets map[string]SecretAttr `json:"secrets,omitempty"`
+	// InPlace lists the paths the API can change without a replace; "*"
+	// means every path.
+	InPlace []string `json:"-"`
+	// Deps are the resources whose outputs this one consumes (desired).
+	Deps []manifest.Key `json:"deps,omitempty"`
+	// UsedBy names what uses the live object, e.g. "workspace train-llm".
+	UsedBy []string `json:"usedBy,omitempty"`
+	// Protected is lifecycle.protect of the manifest (desired).
+	Protected bool `json:"-"`
+	// Status is the live sync status, e.g. "No issues found".
+	Status string `json:"status,omitempty"`
+	// Doc is the document a desired object was read from.
+	Doc *manifest.Document `json:"-"`
+	// Resource is the manifest resource of a desired object, for the
+	// provider to build its requests from.
+	Resource manifest.Resource `json:"-"`
+	// Native is the provider's own form of a live object.
+	Native any `json:"-"`
+}
+
+// SecretAttr is a secret field. Its value never leaves memory: it is not
+// marshalled, and Fingerprint is a keyed hash, never the value.
+type SecretAttr struct {
+	// Source says where the value comes from ("env TEAM_A_S3_SECRET"),
+	// without the value.
+	Source string `json:"source,omitempty"`
+	// Fingerprint identifies the value: for a desired field the keyed hash
+	// of the resolved value, for a live field the hash recorded when it was
+	// last applied. Empty when unknown.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Output is set when the value is produced by another resource during
+	// the apply (a service account's client secret).
+	Output *OutputRef `json:"output,omitempty"`
+	// Value is the resolved value of a desired field (literal, env, file).
+	Value manifest.Secret `json:"-"`
+}
+
+// OutputRef names an output of another resource.
+type OutputRef struct {
+	Key   manifest.Key `json:"key"`
+	Field string       `json:"field"`
+}
+
+// CanChangeInPlace reports whether the API can change path without a
+// replace.
+func (o *Object) CanChangeInPlace(path string) bool {
+	return slices.Contains(o.InPlace, "*") || slices.Contains(o.InPlace, path)
+}
