@@ -26,6 +26,12 @@ type Object struct {
 	InPlace []string `json:"-"`
 	// Deps are the resources whose outputs this one consumes (desired).
 	Deps []manifest.Key `json:"deps,omitempty"`
+	// Regenerates lists the paths whose change regenerates the object's
+	// one-time outputs (a service account's "spec.rotation").
+	Regenerates []string `json:"-"`
+	// Outputs are the outputs a live object shows at any time (a service
+	// account's clientId); one-time outputs (clientSecret) are never here.
+	Outputs map[string]manifest.Secret `json:"-"`
 	// UsedBy names what uses the live object, e.g. "workspace train-llm".
 	UsedBy []string `json:"usedBy,omitempty"`
 	// Protected is lifecycle.protect of the manifest (desired).

@@ -28,6 +28,10 @@ type Change struct {
 	ReplacedBy []string `json:"replacedBy,omitempty"`
 	// Reason says why, in words that name fields but never values.
 	Reason string `json:"reason,omitempty"`
+	// Regenerate is set when the change makes the object produce new
+	// one-time outputs (a new client secret): it is created, replaced, its
+	// rotation marker changed, or a dependent needs the secret again.
+	Regenerate bool `json:"regenerate,omitempty"`
 	// Notes are remarks on this change, such as an unverifiable secret.
 	Notes []string `json:"notes,omitempty"`
 	// Desired and Live are the compared objects (either may be nil).

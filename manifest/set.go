@@ -32,15 +32,18 @@ func (s *Set) Find(kind Kind, name string) Resource {
 	return nil
 }
 
-// Owned reports whether any Ownership owns k.
-func (s *Set) Owned(k Key) bool {
+// Owner returns the name of the first Ownership that owns k, or "".
+func (s *Set) Owner(k Key) string {
 	for _, o := range s.Ownerships {
 		if o.Owns(k) {
-			return true
+			return o.Metadata.Name
 		}
 	}
-	return false
+	return ""
 }
+
+// HasOwnership reports whether the set holds an Ownership document.
+func (s *Set) HasOwnership() bool { return len(s.Ownerships) > 0 }
 
 // Ignored reports whether any Ownership ignores k.
 func (s *Set) Ignored(k Key) bool {

@@ -1,0 +1,255 @@
+package diff
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Display values of secret fields.
+const (
+	Sensitive       = manifest.Redacted
+	KnownAfterApply = "(known after apply)"
+)
+
+// Ownership answers what the manifest set owns; *manifest.Set implements
+// it. See guard.go for how pruning uses it.
+type Ownership interface {
+	// Owner names the Ownership document that owns k, or "".
+	Owner(k manifest.Key) string
+	// Ignored reports an ignore rule matching k.
+	Ignored(k manifest.Key) bool
+	// ProtectedByRule reports a protect rule matching k.
+	ProtectedByRule(k manifest.Key) bool
+	// HasOwnership reports whether any Ownership document exists.
+	HasOwnership() bool
+}
+
+// Options are the switches of a plan.
+type Options struct {
+	// Prune deletes owned live objects that no manifest declares.
+	Prune bool
+	// Force allows deleting or replacing objects that are in use.
+	Force bool
+	// AllowProtected allows deleting or replacing protected objects.
+	AllowProtected bool
+	// AllowMassDelete lifts the mass-delete guard.
+	AllowMassDelete bool
+}
+
+// Compute compares desired with live objects and returns the plan. It is a
+// pure function: the same input always gives the same plan.
+func Compute(desired, live []*Object, own Ownership, opts Options) *Plan {
+	liveByKey := make(map[manifest.Key]*Object, len(live))
+	for _, l := range live {
+		liveByKey[l.Key] = l
+	}
+	p := &Plan{}
+	byKey := make(map[manifest.Key]*Change, len(desired))
+	for _, d := range desired {
+		c := compare(d, liveByKey[d.Key])
+		byKey[d.Key] = c
+		p.Changes = append(p.Changes, c)
+	}
+	propagate(p.Changes, byKey)
+	prune(p, desired, live, own, opts)
+	guard(p, live, own, opts)
+	notes(p, desired, live)
+	sortChanges(p.Changes)
+	return p
+}
+
+// compare finds how the live object differs from the desired one.
+func compare(d, l *Object) *Change {
+	c := &Change{Key: d.Key, Provider: d.Provider, Desired: d, Live: l}
+	if l == nil {
+		c.Action = Create
+		c.Regenerate = len(d.Regenerates) > 0
+		for _, p := range sortedKeys(d.Attrs) {
+			c.Fields = append(c.Fields, FieldChange{Path: p, After: d.Attrs[p]})
+		}
+		for _, p := range sortedKeys(d.Secrets) {
+			after := Sensitive
+			if d.Secrets[p].Output != nil {
+				after = KnownAfterApply
+			}
+			c.Fields = append(c.Fields, FieldChange{Path: p, After: after, Sensitive: true})
+		}
+		return c
+	}
+	c.ID = l.ID
+	for _, p := range sortedKeys(d.Attrs, l.Attrs) {
+		before, inLive := l.Attrs[p]
+		after, inDesired := d.Attrs[p]
+		if before == after && inLive == inDesired {
+			continue
+		}
+		c.Fields = append(c.Fields, FieldChange{Path: p, Before: before, After: after, ForcesReplace: !d.CanChangeInPlace(p)})
+		if slices.Contains(d.Regenerates, p) {
+			c.Regenerate = true
+		}
+	}
+	for _, p := range sortedKeys(d.Secrets) {
+		ds, ls := d.Secrets[p], l.Secrets[p]
+		if ds.Output != nil || ds.Fingerprint == "" || ls.Fingerprint == "" || ds.Fingerprint == ls.Fingerprint {
+			continue // produced during the apply (see propagate), or not comparable
+		}
+		c.Fields = append(c.Fields, FieldChange{Path: p, Before: Sensitive, After: Sensitive, Sensitive: true, ForcesReplace: !d.CanChangeInPlace(p)})
+	}
+	decide(c)
+	return c
+}
+
+// decide sets the action and the reason from the changed fields. The
+// reason names every cause: fields the API cannot change, secrets that
+// changed, values produced during the apply, fields changed in place.
+func decide(c *Change) {
+	if c.Live == nil {
+		return
+	}
+	c.ReplacedBy = nil
+	var fixed, secret, inPlace, why []string
+	for _, f := range c.Fields {
+		if f.ForcesReplace {
+			c.ReplacedBy = append(c.ReplacedBy, f.Path)
+		}
+		switch {
+		case f.After == KnownAfterApply:
+			out := c.Desired.Secrets[f.Path].Output
+			why = append(why, fmt.Sprintf("%s takes the new %s of %s", f.Path, out.Field, out.Key))
+		case f.Sensitive:
+			secret = append(secret, f.Path)
+		case f.ForcesReplace:
+			fixed = append(fixed, f.Path)
+		case slices.Contains(c.Desired.Regenerates, f.Path):
+			inPlace = append(inPlace, f.Path+" (the secret is regenerated)")
+		default:
+			inPlace = append(inPlace, f.Path)
+		}
+	}
+	if len(secret) > 0 {
+		why = append([]string{"secret value changed (" + joinPaths(secret) + ")"}, why...)
+	}
+	if len(fixed) > 0 {
+		why = append([]string{joinPaths(fixed) + " cannot change in place"}, why...)
+	}
+	if len(inPlace) > 0 {
+		why = append(why, joinPaths(inPlace)+" changed")
+	}
+	switch {
+	case len(c.ReplacedBy) > 0:
+		c.Action = Replace
+	case len(c.Fields) > 0 || c.Regenerate:
+		c.Action = Update
+	default:
+		c.Action = NoOp
+	}
+	if len(why) > 0 {
+		c.Reason = strings.Join(why, "; ")
+	}
+}
+
+// propagate handles values produced during the apply. A dependent that is
+// created or replaced needs the one-time outputs it takes (a client secret)
+// from a fresh regeneration; a regeneration gives every existing dependent
+// a new value, so they change too. It runs to a fixpoint: graphs are small.
+func propagate(changes []*Change, byKey map[manifest.Key]*Change) {
+	for changed := true; changed; {
+		changed = false
+		for _, c := range changes {
+			for _, p := range sortedKeys(c.Desired.Secrets) {
+				out := c.Desired.Secrets[p].Output
+				if out == nil || byKey[out.Key] == nil {
+					continue
+				}
+				src := byKey[out.Key]
+				readable := src.Live != nil && !src.Action.Creates() && hasOutput(src.Live, out.Field)
+				switch {
+				case readable:
+					// The source keeps showing this output (a client id).
+				case src.Regenerate:
+					if c.Live != nil && !hasField(c, p) {
+						c.Fields = append(c.Fields, FieldChange{Path: p, Before: Sensitive, After: KnownAfterApply, Sensitive: true, ForcesReplace: !c.Desired.CanChangeInPlace(p)})
+						decide(c)
+						changed = true
+					}
+				case c.Action.Creates() && !src.Regenerate:
+					// The new object needs a secret shown only once: make the
+					// source show it again.
+					src.Regenerate = true
+					if src.Action == NoOp {
+						src.Action = Update
+					}
+					msg := fmt.Sprintf("%s regenerated: %s needs it, and it is shown only once", out.Field, c.Key)
+					if src.Reason != "" {
+						msg = src.Reason + "; " + msg
+					}
+					src.Reason = msg
+					changed = true
+				}
+			}
+		}
+	}
+}
+
+func hasOutput(o *Object, field string) bool {
+	_, ok := o.Outputs[field]
+	return ok
+}
+
+func hasField(c *Change, path string) bool {
+	return slices.ContainsFunc(c.Fields, func(f FieldChange) bool { return f.Path == path })
+}
+
+// notes adds the remarks that concern the whole plan.
+func notes(p *Plan, desired, live []*Object) {
+	unverified := 0
+	liveByKey := map[manifest.Key]*Object{}
+	for _, l := range live {
+		liveByKey[l.Key] = l
+	}
+	for _, d := range desired {
+		l := liveByKey[d.Key]
+		if l == nil {
+			continue
+		}
+		for p, s := range d.Secrets {
+			if s.Output == nil && (s.Fingerprint == "" || l.Secrets[p].Fingerprint == "") {
+				unverified++
+			}
+		}
+	}
+	if unverified > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%s of existing objects cannot be compared: the API never returns secret values and no state records them, so a secret changed only in git is not seen", plural(unverified, "secret field")))
+	}
+}
+
+func joinPaths(paths []string) string {
+	switch len(paths) {
+	case 0:
+		return ""
+	case 1:
+		return paths[0]
+	}
+	return strings.Join(paths[:len(paths)-1], ", ") + " and " + paths[len(paths)-1]
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func sortedKeys[V any](maps_ ...map[string]V) []string {
+	seen := map[string]bool{}
+	for _, m := range maps_ {
+		for k := range maps.Keys(m) {
+			seen[k] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}

@@ -1,0 +1,130 @@
+package diff
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Pruning and the safety guards live here, in one place.
+//
+// Which live objects a plan may delete:
+//
+//   - Only with --prune, and only objects inside a selector of an Ownership
+//     document (a credential scope, service account or access key names,
+//     a Seqera workspace). Without any Ownership, --prune deletes nothing
+//     and the plan says so. Objects outside every selector are not ours:
+//     they are never deleted and never reported.
+//   - Never an object an ignore rule matches: it is neither pruned nor
+//     reported as drift.
+//   - Without --prune, owned objects that no manifest declares are listed
+//     as unmanaged (drift counts them).
+//
+// What the guards refuse, each unless its flag lifts it; any refusal blocks
+// the whole apply before its first change, while plan still shows
+// everything and lists the refusals:
+//
+//   - in-use (--force): deleting or replacing an object the API shows in
+//     use, naming the workloads.
+//   - protected (--allow-protected): deleting or replacing an object with
+//     lifecycle.protect, or matched by a protect rule.
+//   - mass-delete (--allow-mass-delete): a plan deleting every owned
+//     object, or more than 30% of them when that is 3 or more.
+
+// prune turns owned, undeclared live objects into deletes (or unmanaged
+// entries when not pruning).
+func prune(p *Plan, desired, live []*Object, own Ownership, opts Options) {
+	declared := make(map[manifest.Key]bool, len(desired))
+	for _, d := range desired {
+		declared[d.Key] = true
+	}
+	for _, l := range live {
+		if declared[l.Key] || own.Ignored(l.Key) {
+			continue
+		}
+		owner := own.Owner(l.Key)
+		if owner == "" {
+			continue
+		}
+		if !opts.Prune {
+			p.Unmanaged = append(p.Unmanaged, l)
+			continue
+		}
+		p.Changes = append(p.Changes, &Change{
+			Action: Delete, Key: l.Key, Provider: l.Provider, ID: l.ID, Live: l,
+			Reason: fmt.Sprintf("not in the manifests; inside Ownership %s", owner),
+		})
+	}
+	slices.SortFunc(p.Unmanaged, func(a, b *Object) int { return a.Key.Compare(b.Key) })
+	switch {
+	case opts.Prune && !own.HasOwnership():
+		p.Notes = append(p.Notes, "--prune deletes nothing: the manifests hold no Ownership document saying what they own")
+	case len(p.Unmanaged) > 0:
+		names := make([]string, len(p.Unmanaged))
+		for i, u := range p.Unmanaged {
+			names[i] = u.Key.String()
+		}
+		p.Notes = append(p.Notes, fmt.Sprintf("%s inside owned scopes %s in no manifest (--prune would delete %s): %s",
+			plural(len(names), "object"), isAre(len(names)), itThem(len(names)), strings.Join(names, "; ")))
+	}
+}
+
+// guard records the refusals of the safety guards.
+func guard(p *Plan, live []*Object, own Ownership, opts Options) {
+	deletes := 0
+	for _, c := range p.Changes {
+		if !c.Action.Deletes() {
+			continue
+		}
+		if c.Action == Delete {
+			deletes++
+		}
+		verb := "delete"
+		if c.Action == Replace {
+			verb = "replace"
+		}
+		if len(c.Live.UsedBy) > 0 && !opts.Force {
+			p.Refusals = append(p.Refusals, Refusal{Key: c.Key, Guard: "in-use", Lift: "--force",
+				Message: fmt.Sprintf("will not %s %s: in use by %s", verb, c.Key, strings.Join(c.Live.UsedBy, ", "))})
+		}
+		protected := own.ProtectedByRule(c.Key)
+		why := "a protect rule"
+		if c.Desired != nil && c.Desired.Protected {
+			protected, why = true, "lifecycle.protect"
+		}
+		if protected && !opts.AllowProtected {
+			p.Refusals = append(p.Refusals, Refusal{Key: c.Key, Guard: "protected", Lift: "--allow-protected",
+				Message: fmt.Sprintf("will not %s %s: protected by %s", verb, c.Key, why)})
+		}
+	}
+	owned := 0
+	for _, l := range live {
+		if own.Owner(l.Key) != "" && !own.Ignored(l.Key) {
+			owned++
+		}
+	}
+	if deletes > 0 && !opts.AllowMassDelete && (deletes >= owned || deletes >= 3 && float64(deletes) > 0.3*float64(owned)) {
+		what := fmt.Sprintf("%d of the %d owned objects (%d%%)", deletes, owned, 100*deletes/max(owned, 1))
+		if deletes >= owned {
+			what = fmt.Sprintf("every owned object (%d)", deletes)
+		}
+		p.Refusals = append(p.Refusals, Refusal{Guard: "mass-delete", Lift: "--allow-mass-delete",
+			Message: "will not delete " + what + ": a mistake in the manifests or the Ownership selectors looks like this"})
+	}
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}

@@ -1,0 +1,94 @@
+package diff
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// View renders a plan in one format. One implementation per format.
+type View interface {
+	Render(w io.Writer, p *Plan) error
+}
+
+var (
+	_ View = (*Text)(nil)
+	_ View = (*JSON)(nil)
+	_ View = (*Markdown)(nil)
+)
+
+// SummaryLine is the last line of a text plan:
+// "Plan: 1 to create, 0 to update, 2 to replace, 0 to delete."
+func SummaryLine(s Summary) string {
+	return fmt.Sprintf("Plan: %d to create, %d to update, %d to replace, %d to delete.", s.Create, s.Update, s.Replace, s.Delete)
+}
+
+// group is the changes of one kind in one scope.
+type group struct {
+	title   string
+	kind    manifest.Kind
+	key     manifest.Key // the kind and scope, for sorting
+	changes []*Change
+}
+
+// groupChanges groups actionable changes by kind and scope, in the order
+// of manifest.Kinds, then scope, then name.
+func groupChanges(p *Plan) []*group {
+	byTitle := map[string]*group{}
+	var groups []*group
+	for _, c := range p.Actionable() {
+		title := groupTitle(c.Key)
+		g := byTitle[title]
+		if g == nil {
+			g = &group{title: title, kind: c.Key.Kind, key: manifest.Key{Kind: c.Key.Kind, Scope: c.Key.Scope, ScopeID: c.Key.ScopeID}}
+			byTitle[title] = g
+			groups = append(groups, g)
+		}
+		g.changes = append(g.changes, c)
+	}
+	kindRank := func(k manifest.Kind) int { return slices.Index(manifest.Kinds, k) }
+	scopeRank := func(s string) int { return slices.Index([]string{"tenant", "cluster", "department", "project", "workspace"}, s) }
+	slices.SortFunc(groups, func(a, b *group) int {
+		return cmp.Or(cmp.Compare(kindRank(a.kind), kindRank(b.kind)), cmp.Compare(scopeRank(a.key.Scope), scopeRank(b.key.Scope)), a.key.Compare(b.key))
+	})
+	for _, g := range groups {
+		slices.SortFunc(g.changes, func(a, b *Change) int {
+			return cmp.Or(cmp.Compare(a.Key.Name, b.Key.Name), cmp.Compare(a.Key.Type, b.Key.Type))
+		})
+	}
+	return groups
+}
+
+// groupTitle names a kind and scope: "Credentials in project 12".
+func groupTitle(k manifest.Key) string {
+	noun := map[manifest.Kind]string{
+		manifest.KindCredential:       "Credentials",
+		manifest.KindServiceAccount:   "Service accounts",
+		manifest.KindAccessKey:        "Access keys",
+		manifest.KindSeqeraCredential: "Seqera credentials",
+	}[k.Kind]
+	if noun == "" {
+		noun = string(k.Kind)
+	}
+	switch {
+	case k.Kind == manifest.KindSeqeraCredential && k.ScopeID == "":
+		return noun + " in the default workspace"
+	case k.Scope == "":
+		return noun
+	case k.ScopeID == "":
+		return noun + " in the " + k.Scope
+	}
+	return noun + " in " + k.Scope + " " + k.ScopeID
+}
+
+// label names the object inside its group: the type and name of a
+// credential, the name of anything else.
+func label(k manifest.Key) string {
+	if k.Type != "" {
+		return k.Type + " " + k.Name
+	}
+	return k.Name
+}

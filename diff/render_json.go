@@ -1,0 +1,106 @@
+package diff
+
+import (
+	"encoding/json"
+	"io"
+	"strconv"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// FormatVersion is the version of the JSON plan format; it changes only
+// when a field changes meaning or goes away.
+const FormatVersion = "1"
+
+// JSON renders a plan for programs: one object, documented in the README
+// and by diff/plan-output.schema.json.
+type JSON struct{}
+
+type jsonPlan struct {
+	FormatVersion string        `json:"formatVersion"`
+	Changes       []jsonChange  `json:"changes"`
+	Summary       Summary       `json:"summary"`
+	Unmanaged     []jsonKey     `json:"unmanaged,omitempty"`
+	Notes         []string      `json:"notes,omitempty"`
+	Refusals      []jsonRefusal `json:"refusals,omitempty"`
+}
+
+// jsonKey flattens a key; the scope id takes the vendor's name and type.
+type jsonKey struct {
+	Kind         string `json:"kind"`
+	Type         string `json:"type,omitempty"`
+	Name         string `json:"name"`
+	Scope        string `json:"scope,omitempty"`
+	ProjectID    *int64 `json:"projectId,omitempty"`
+	DepartmentID string `json:"departmentId,omitempty"`
+	ClusterID    string `json:"clusterId,omitempty"`
+	WorkspaceID  *int64 `json:"workspaceId,omitempty"`
+}
+
+type jsonChange struct {
+	Action string `json:"action"`
+	jsonKey
+	Provider      string        `json:"provider"`
+	ID            string        `json:"id,omitempty"`
+	ChangedFields []string      `json:"changedFields"`
+	ReplacedBy    []string      `json:"replacedBy,omitempty"`
+	Reason        string        `json:"reason,omitempty"`
+	Fields        []FieldChange `json:"fields,omitempty"`
+	Notes         []string      `json:"notes,omitempty"`
+}
+
+type jsonRefusal struct {
+	Guard   string   `json:"guard"`
+	Object  *jsonKey `json:"object,omitempty"`
+	Message string   `json:"message"`
+	Lift    string   `json:"lift"`
+}
+
+func flatKey(k manifest.Key) jsonKey {
+	j := jsonKey{Kind: string(k.Kind), Type: k.Type, Name: k.Name, Scope: k.Scope}
+	num := func() *int64 {
+		if n, err := strconv.ParseInt(k.ScopeID, 10, 64); err == nil {
+			return &n
+		}
+		return nil
+	}
+	switch k.Scope {
+	case manifest.ScopeProject:
+		j.ProjectID = num()
+	case manifest.ScopeDepartment:
+		j.DepartmentID = k.ScopeID
+	case manifest.ScopeCluster:
+		j.ClusterID = k.ScopeID
+	case manifest.ScopeWorkspace:
+		j.WorkspaceID = num()
+	}
+	return j
+}
+
+// Render writes the plan as one indented JSON object.
+func (JSON) Render(w io.Writer, p *Plan) error {
+	out := jsonPlan{FormatVersion: FormatVersion, Changes: []jsonChange{}, Summary: p.Summary(), Notes: p.Notes}
+	for _, c := range p.Actionable() {
+		changed := c.ChangedPaths()
+		if changed == nil {
+			changed = []string{}
+		}
+		out.Changes = append(out.Changes, jsonChange{Action: c.Action.String(), jsonKey: flatKey(c.Key), Provider: c.Provider,
+			ID: c.ID, ChangedFields: changed, ReplacedBy: c.ReplacedBy, Reason: c.Reason, Fields: c.Fields, Notes: c.Notes})
+	}
+	for _, u := range p.Unmanaged {
+		out.Unmanaged = append(out.Unmanaged, flatKey(u.Key))
+	}
+	for _, r := range p.Refusals {
+		jr := jsonRefusal{Guard: r.Guard, Message: r.Message, Lift: r.Lift}
+		if r.Key.Kind != "" {
+			k := flatKey(r.Key)
+			jr.Object = &k
+		}
+		out.Refusals = append(out.Refusals, jr)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
+}

@@ -1,0 +1,98 @@
+package diff
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Markdown renders a plan for a pull-request comment: a summary table, the
+// refusals and notes, a table of changes, and the full text plan in a
+// collapsible block.
+type Markdown struct {
+	// Title heads the comment; default "runai-sync plan".
+	Title string
+}
+
+// Render writes the comment.
+func (m *Markdown) Render(w io.Writer, p *Plan) error {
+	var b strings.Builder
+	title := m.Title
+	if title == "" {
+		title = "runai-sync plan"
+	}
+	s := p.Summary()
+	fmt.Fprintf(&b, "### %s\n\n", title)
+	fmt.Fprintf(&b, "| Create | Update | Replace | Delete | Unchanged |\n|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d |\n\n",
+		s.Create, s.Update, s.Replace, s.Delete, s.Unchanged)
+	if len(p.Refusals) > 0 {
+		fmt.Fprintf(&b, "> [!CAUTION]\n> **Refused**: nothing will be applied while these stand.\n")
+		for _, r := range p.Refusals {
+			fmt.Fprintf(&b, "> - %s (lift with `%s`)\n", mdEscape(r.Message), r.Lift)
+		}
+		b.WriteString("\n")
+	}
+	if changes := p.Actionable(); len(changes) == 0 {
+		b.WriteString("No changes: the live state matches the manifests.\n\n")
+	} else {
+		b.WriteString("| | Action | Object | Scope | Reason |\n|---|---|---|---|---|\n")
+		for _, c := range changes {
+			fmt.Fprintf(&b, "| %s | %s | %s `%s` | %s | %s |\n", mdSymbol(c.Action), c.Action, mdEscape(kindLabel(c)), mdEscape(c.Key.Name),
+				mdEscape(c.Key.ScopeString()), mdEscape(c.Reason))
+		}
+		b.WriteString("\n")
+	}
+	if len(p.Notes) > 0 {
+		for _, n := range p.Notes {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(n))
+		}
+		b.WriteString("\n")
+	}
+	var text strings.Builder
+	if err := (&Text{}).Render(&text, p); err != nil {
+		return err
+	}
+	fmt.Fprintf(&b, "<details><summary>Full plan</summary>\n\n```diff\n%s```\n\n</details>\n", diffFence(text.String()))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func kindLabel(c *Change) string {
+	if c.Key.Type != "" {
+		return string(c.Key.Kind) + " " + c.Key.Type
+	}
+	return string(c.Key.Kind)
+}
+
+func mdSymbol(a Action) string {
+	return map[Action]string{Create: "🟢", Update: "🟡", Replace: "🟠", Delete: "🔴"}[a]
+}
+
+// mdEscape keeps text from breaking a table cell or starting markup.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;")
+	return r.Replace(s)
+}
+
+// diffFence adds a one-character gutter so that a diff code block colours
+// the text plan: "+" for creations, "-" for deletions, "!" for updates and
+// replacements, " " for the rest.
+func diffFence(text string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if line == "" {
+			continue
+		}
+		gutter := " "
+		switch trimmed := strings.TrimLeft(line, " "); {
+		case strings.HasPrefix(trimmed, "-/+"), strings.HasPrefix(trimmed, "~"):
+			gutter = "!"
+		case strings.HasPrefix(trimmed, "+"):
+			gutter = "+"
+		case strings.HasPrefix(trimmed, "-"):
+			gutter = "-"
+		}
+		b.WriteString(gutter + strings.ReplaceAll(line, "```", "'''"))
+	}
+	return b.String()
+}

@@ -1,0 +1,102 @@
+package diff
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/runai-sync/runai-sync/internal/golden"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// samplePlan has every action, a refusal, notes, secrets and values known
+// after apply.
+func samplePlan() *Plan {
+	acct := sa("ci-pipeline")
+	login := needs(cred("ci-runai-login"), "spec.keyValuePairs.RUNAI_CLIENT_SECRET", "clientSecret", acct.Key)
+	login.Key.Type = "genericSecret"
+	login.Attrs["spec.keyValuePairs"] = `["RUNAI_CLIENT_ID","RUNAI_CLIENT_SECRET"]`
+	s3 := withSecret(cred("team-a-s3", "metadata.description", `"Read-only | team-a"`, "spec.accessKeyId", `"AKIAEXAMPLE"`), "spec.secretAccessKey", "fp-1")
+	s3.Key.Type = "accessKey"
+	dept := cred("nvcr", "metadata.description", `"new"`, "spec.url", `"https://nvcr.io"`)
+	dept.Key = manifest.Key{Kind: manifest.KindCredential, Type: "dockerRegistry", Scope: "department", ScopeID: "2", Name: "nvcr"}
+	deptLive := live(cred("nvcr", "metadata.description", `"old"`, "spec.url", `"https://nvcr.io"`), "7c0d")
+	deptLive.Key = dept.Key
+	user := withSecret(cred("registry", "spec.user", `"bob"`), "spec.password", "fp-new")
+	userLive := withSecret(live(cred("registry", "spec.user", `"alice"`), "91aa"), "spec.password", "fp-old")
+	userLive.UsedBy = []string{"workspace notebook-1"}
+	stale := live(cred("stale-key"), "5e5e")
+	stale.Key.Type = "ngcApiKey"
+	tenant := cred("shared")
+	tenant.Key = manifest.Key{Kind: manifest.KindCredential, Type: "ngcApiKey", Scope: "tenant", Name: "shared"}
+	tenant.Secrets = map[string]SecretAttr{"spec.ngc_api_key": {Source: "env NGC"}}
+	tenantLive := live(tenant, "aa11")
+	return Compute(
+		[]*Object{acct, login, s3, dept, user, tenant},
+		[]*Object{deptLive, userLive, stale, tenantLive, live(cred("x1"), "1"), live(cred("x2"), "2"), live(cred("x3"), "3"), live(cred("x4"), "4")},
+		owns{}, Options{Prune: true})
+}
+
+func render(t *testing.T, v View, p *Plan) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := v.Render(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestRenderGolden(t *testing.T) {
+	p := samplePlan()
+	dir := filepath.Join("..", "testdata", "render")
+	golden.Check(t, filepath.Join(dir, "plan.txt.golden"), render(t, &Text{}, p))
+	golden.Check(t, filepath.Join(dir, "plan.json.golden"), render(t, JSON{}, p))
+	golden.Check(t, filepath.Join(dir, "plan.md.golden"), render(t, &Markdown{}, p))
+	empty := Compute([]*Object{cred("a")}, []*Object{live(cred("a"), "1")}, owns{}, Options{})
+	golden.Check(t, filepath.Join(dir, "empty.txt.golden"), render(t, &Text{}, empty))
+	golden.Check(t, filepath.Join(dir, "empty.json.golden"), render(t, JSON{}, empty))
+}
+
+func TestTextEndsWithSummary(t *testing.T) {
+	out := strings.TrimSpace(string(render(t, &Text{}, samplePlan())))
+	lines := strings.Split(out, "\n")
+	if got, want := lines[len(lines)-1], "Plan: 3 to create, 1 to update, 1 to replace, 5 to delete."; got != want {
+		t.Errorf("last line %q, want %q", got, want)
+	}
+}
+
+func TestColourOnlyWhenAsked(t *testing.T) {
+	p := samplePlan()
+	if plain := render(t, &Text{}, p); bytes.Contains(plain, []byte("\x1b[")) {
+		t.Error("colour escapes without Color")
+	}
+	if coloured := render(t, &Text{Color: true}, p); !bytes.Contains(coloured, []byte("\x1b[")) {
+		t.Error("no colour escapes with Color")
+	}
+}
+
+// TestJSONMatchesDocumentedSchema validates the JSON output against the
+// schema the README documents.
+func TestJSONMatchesDocumentedSchema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	sch, err := c.Compile("plan-output.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*Plan{samplePlan(), {}} {
+		var v any
+		d := json.NewDecoder(bytes.NewReader(render(t, JSON{}, p)))
+		d.UseNumber()
+		if err := d.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(v); err != nil {
+			t.Errorf("JSON plan does not match plan-output.schema.json: %#v", err)
+		}
+	}
+}
