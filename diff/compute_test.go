@@ -168,7 +168,7 @@ func TestCompute(t *testing.T) {
 			want: []string{"replace a [spec.user]: spec.user cannot change in place",
 				"refuse protected (--allow-protected): will not replace Credential password a (project 12): protected by lifecycle.protect"}},
 		{name: "a protect rule refuses a prune; --allow-protected lifts it",
-			live: []*Object{live(cred("prod-db"), "1"), live(cred("a"), "2"), live(cred("b"), "3"), live(cred("c"), "4")},
+			live:    []*Object{live(cred("prod-db"), "1"), live(cred("a"), "2"), live(cred("b"), "3"), live(cred("c"), "4")},
 			desired: []*Object{cred("a"), cred("b"), cred("c")}, own: owns{}, opts: Options{Prune: true},
 			want: []string{"delete prod-db: not in the manifests; inside Ownership team-a",
 				"refuse protected (--allow-protected): will not delete Credential password prod-db (project 12): protected by a protect rule"}},
@@ -187,12 +187,16 @@ func TestCompute(t *testing.T) {
 			want: []string{"delete a: not in the manifests; inside Ownership team-a", "delete b: not in the manifests; inside Ownership team-a"}},
 		{name: "a new service account: dependents get its secret after apply",
 			desired: []*Object{sa("ci-a"), needs(cred("login"), "spec.keyValuePairs.S", "clientSecret", sa("ci-a").Key)},
-			own: owns{}, want: []string{"create ci-a +regenerate", "create login"}},
+			own:     owns{}, want: []string{"create ci-a +regenerate", "create login"}},
 		{name: "a rotated service account replaces the credentials holding its secret",
 			desired: []*Object{func() *Object { o := sa("ci-a"); o.Attrs["spec.rotation"] = `"2026-12"`; return o }(),
 				needs(cred("login"), "spec.keyValuePairs.S", "clientSecret", sa("ci-a").Key),
 				needs(cred("id-only"), "spec.keyValuePairs.I", "clientId", sa("ci-a").Key)},
-			live: []*Object{func() *Object { o := liveSA(sa("ci-a")); o.Attrs = map[string]string{"spec.enabled": "true", "spec.rotation": `"2026-11"`}; return o }(),
+			live: []*Object{func() *Object {
+				o := liveSA(sa("ci-a"))
+				o.Attrs = map[string]string{"spec.enabled": "true", "spec.rotation": `"2026-11"`}
+				return o
+			}(),
 				live(cred("login"), "1"), live(cred("id-only"), "2")},
 			own: owns{},
 			want: []string{"replace login [spec.keyValuePairs.S]: spec.keyValuePairs.S takes the new clientSecret of ServiceAccount ci-a",
@@ -207,8 +211,12 @@ func TestCompute(t *testing.T) {
 				"replace sibling [spec.password]: spec.password takes the new clientSecret of ServiceAccount ci-a",
 				"update ci-a +regenerate: clientSecret regenerated: Credential password login (project 12) needs it, and it is shown only once"}},
 		{name: "a provider that updates everything in place updates a changed secret",
-			desired: []*Object{func() *Object { o := withSecret(cred("s"), "spec.keys.password", "new"); o.InPlace = []string{"*"}; return o }()},
-			live:    []*Object{withSecret(live(cred("s"), "9"), "spec.keys.password", "old")}, own: owns{},
+			desired: []*Object{func() *Object {
+				o := withSecret(cred("s"), "spec.keys.password", "new")
+				o.InPlace = []string{"*"}
+				return o
+			}()},
+			live: []*Object{withSecret(live(cred("s"), "9"), "spec.keys.password", "old")}, own: owns{},
 			want: []string{"update s [spec.keys.password]: secret value changed (spec.keys.password)"}},
 	}
 	for _, tt := range tests {

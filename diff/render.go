@@ -50,7 +50,9 @@ func groupChanges(p *Plan) []*group {
 		g.changes = append(g.changes, c)
 	}
 	kindRank := func(k manifest.Kind) int { return slices.Index(manifest.Kinds, k) }
-	scopeRank := func(s string) int { return slices.Index([]string{"tenant", "cluster", "department", "project", "workspace"}, s) }
+	scopeRank := func(s string) int {
+		return slices.Index([]string{"tenant", "cluster", "department", "project", "workspace"}, s)
+	}
 	slices.SortFunc(groups, func(a, b *group) int {
 		return cmp.Or(cmp.Compare(kindRank(a.kind), kindRank(b.kind)), cmp.Compare(scopeRank(a.key.Scope), scopeRank(b.key.Scope)), a.key.Compare(b.key))
 	})
