@@ -1,0 +1,321 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Options control an apply.
+type Options struct {
+	// Parallelism bounds the steps in flight at once; default 8.
+	Parallelism int
+	// DryRun walks the same steps in the same order without calling any
+	// provider, so the preview is exactly what would run.
+	DryRun bool
+	// Wait polls the providers that implement Waiter until what the apply
+	// created or updated has synced, for at most WaitTimeout.
+	Wait        bool
+	WaitTimeout time.Duration
+	// Observer receives progress events; it may be nil.
+	Observer Observer
+	// Recorder is told of every step that succeeded before the step counts
+	// as done (state is saved there); an error from it stops the apply.
+	Recorder Recorder
+	// Now is the clock for elapsed times; default time.Now.
+	Now func() time.Time
+}
+
+// Recorder keeps what the apply did, step by step. Apply never calls Record
+// from two goroutines at once.
+type Recorder interface {
+	Record(step diff.Step, res Result) error
+}
+
+// StepError is a step that failed, naming its subject.
+type StepError struct {
+	Step diff.Step
+	Err  error
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("%s: %s failed: %v", e.Step.Change.Key, stepVerb(e.Step), e.Err)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Report says what an apply did and did not do.
+type Report struct {
+	// Done lists the steps that succeeded, in the order they ended.
+	Done []diff.Step
+	// Failed lists the steps that failed (a step cut short by Ctrl-C is
+	// here too, with the context's error: it may or may not have reached
+	// the API; the next run converges either way).
+	Failed []*StepError
+	// NotAttempted lists the steps that never started.
+	NotAttempted []diff.Step
+	// WaitErr is the error of waiting for sync, if any.
+	WaitErr error
+	// Elapsed is the wall time of the apply.
+	Elapsed time.Duration
+}
+
+// OK reports whether everything was done.
+func (r *Report) OK() bool { return len(r.Failed) == 0 && len(r.NotAttempted) == 0 && r.WaitErr == nil }
+
+// Err sums up a failed apply as one error.
+func (r *Report) Err() error {
+	if r.OK() {
+		return nil
+	}
+	errs := make([]error, 0, len(r.Failed)+1)
+	for _, f := range r.Failed {
+		errs = append(errs, f)
+	}
+	if r.WaitErr != nil {
+		errs = append(errs, r.WaitErr)
+	}
+	if len(errs) == 0 {
+		errs = append(errs, errors.New("interrupted"))
+	}
+	return errors.Join(errs...)
+}
+
+// Run carries out the plan: wave by wave (see diff.Plan.Steps), the steps
+// of a wave in parallel. After a failure or an interruption it starts no
+// new step, lets the ones in flight end, and reports the rest as not
+// attempted. A plan with refusals is not run at all.
+func Run(ctx context.Context, plan *diff.Plan, providers []Provider, opts Options) (*Report, error) {
+	if plan.Refused() {
+		return nil, errors.New("the plan has refusals; nothing was applied")
+	}
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = 8
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	byName := map[string]Provider{}
+	for _, p := range providers {
+		byName[p.Name()] = p
+	}
+	waves := plan.Steps()
+	total := 0
+	for _, w := range waves {
+		for _, s := range w {
+			total++
+			if byName[s.Change.Provider] == nil && !opts.DryRun {
+				return nil, fmt.Errorf("%s: no provider %q is configured", s.Change.Key, s.Change.Provider)
+			}
+		}
+	}
+	r := &runner{opts: opts, providers: byName, outputs: newOutputs(plan), report: &Report{}, total: total, start: opts.Now()}
+	for i, wave := range waves {
+		if r.stopped(ctx) {
+			for _, w := range waves[i:] {
+				r.report.NotAttempted = append(r.report.NotAttempted, w...)
+			}
+			break
+		}
+		r.runWave(ctx, wave)
+	}
+	if opts.Wait && !opts.DryRun && r.report.OK() {
+		r.wait(ctx, plan)
+	}
+	r.report.Elapsed = opts.Now().Sub(r.start)
+	return r.report, nil
+}
+
+type runner struct {
+	opts      Options
+	providers map[string]Provider
+	outputs   *outputs
+	total     int
+	start     time.Time
+
+	recordMu sync.Mutex // serialises Recorder calls
+
+	mu       sync.Mutex
+	report   *Report
+	inFlight int
+	failed   bool
+}
+
+func (r *runner) stopped(ctx context.Context) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failed || ctx.Err() != nil
+}
+
+func (r *runner) runWave(ctx context.Context, wave []diff.Step) {
+	sem := make(chan struct{}, r.opts.Parallelism)
+	var wg sync.WaitGroup
+	for i, step := range wave {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if r.stopped(ctx) {
+			r.mu.Lock()
+			r.report.NotAttempted = append(r.report.NotAttempted, wave[i:]...)
+			r.mu.Unlock()
+			break
+		}
+		r.event(Event{Type: StepStarted, Step: step})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r.runStep(ctx, step)
+		}()
+	}
+	wg.Wait()
+}
+
+func (r *runner) runStep(ctx context.Context, step diff.Step) {
+	began := r.opts.Now()
+	res, err := r.do(ctx, step)
+	if err == nil && r.opts.Recorder != nil && !r.opts.DryRun {
+		r.recordMu.Lock()
+		rerr := r.opts.Recorder.Record(step, res)
+		r.recordMu.Unlock()
+		if rerr != nil {
+			err = fmt.Errorf("done, but recording it in the state failed: %w", rerr)
+		}
+	}
+	took := r.opts.Now().Sub(began)
+	r.mu.Lock()
+	if err != nil {
+		se := &StepError{Step: step, Err: err}
+		r.report.Failed = append(r.report.Failed, se)
+		r.failed = true
+		r.mu.Unlock()
+		r.event(Event{Type: StepFailed, Step: step, Err: se, Took: took})
+		return
+	}
+	r.report.Done = append(r.report.Done, step)
+	r.mu.Unlock()
+	r.outputs.set(step.Change.Key, res.Outputs)
+	r.event(Event{Type: StepDone, Step: step, ID: res.ID, Took: took})
+}
+
+func (r *runner) do(ctx context.Context, step diff.Step) (Result, error) {
+	if r.opts.DryRun {
+		return Result{ID: step.Change.ID}, nil
+	}
+	return r.providers[step.Change.Provider].Do(ctx, step, r.outputs)
+}
+
+// wait lets each Waiter watch what it created or updated.
+func (r *runner) wait(ctx context.Context, plan *diff.Plan) {
+	if r.opts.WaitTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.opts.WaitTimeout)
+		defer cancel()
+	}
+	byProvider := map[string][]*diff.Change{}
+	for _, c := range plan.Actionable() {
+		if c.Action != diff.Delete {
+			byProvider[c.Provider] = append(byProvider[c.Provider], c)
+		}
+	}
+	var errs []error
+	for name, changes := range byProvider {
+		w, ok := r.providers[name].(Waiter)
+		if !ok {
+			continue
+		}
+		err := w.Wait(ctx, changes, func(k manifest.Key, status string, failed bool) {
+			r.event(Event{Type: Synced, Key: k, Status: status, Err: errIf(failed, status)})
+		})
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("still not synced after %v (--wait-timeout)", r.opts.WaitTimeout)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	r.report.WaitErr = errors.Join(errs...)
+}
+
+func errIf(failed bool, status string) error {
+	if failed {
+		return errors.New(status)
+	}
+	return nil
+}
+
+func (r *runner) event(e Event) {
+	if r.opts.Observer == nil {
+		return
+	}
+	r.mu.Lock()
+	switch e.Type {
+	case StepStarted:
+		r.inFlight++
+	case StepDone, StepFailed:
+		r.inFlight--
+	}
+	e.Done, e.Failed, e.Total, e.InFlight = len(r.report.Done), len(r.report.Failed), r.total, r.inFlight
+	e.Elapsed = r.opts.Now().Sub(r.start)
+	e.DryRun = r.opts.DryRun
+	r.mu.Unlock()
+	r.opts.Observer.Event(e)
+}
+
+func stepVerb(s diff.Step) string {
+	switch {
+	case s.Phase == diff.PhaseDelete:
+		return "delete"
+	case s.Change.Action == diff.Update:
+		return "update"
+	}
+	return "create"
+}
+
+// outputs holds what steps produced, for the steps that take it; it starts
+// with what live objects show at any time (a service account's client id).
+type outputs struct {
+	mu   sync.Mutex
+	vals map[manifest.Key]map[string]manifest.Secret
+}
+
+func newOutputs(plan *diff.Plan) *outputs {
+	o := &outputs{vals: map[manifest.Key]map[string]manifest.Secret{}}
+	for _, c := range plan.Changes {
+		if c.Live != nil {
+			for f, v := range c.Live.Outputs {
+				o.setOne(c.Key, f, v)
+			}
+		}
+	}
+	return o
+}
+
+func (o *outputs) set(k manifest.Key, vals map[string]manifest.Secret) {
+	for f, v := range vals {
+		o.setOne(k, f, v)
+	}
+}
+
+func (o *outputs) setOne(k manifest.Key, field string, v manifest.Secret) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.vals[k] == nil {
+		o.vals[k] = map[string]manifest.Secret{}
+	}
+	o.vals[k][field] = v
+}
+
+// Output implements Inputs.
+func (o *outputs) Output(k manifest.Key, field string) (manifest.Secret, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	v, ok := o.vals[k][field]
+	return v, ok
+}
