@@ -1,0 +1,146 @@
+package rest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Error is a request that did not succeed: an HTTP status the caller must
+// handle (Status set), or no usable reply at all (Status 0, Err set: a
+// network error after the last attempt, or the context's error).
+//
+// Its text names the method and path and what the server said; it never
+// holds a request body or header.
+type Error struct {
+	Method string
+	// Path is the request path, without the base URL or query.
+	Path string
+	// Status is the HTTP status of the last reply, 0 when there was none.
+	Status int
+	// Message is what the server said: the "message" of its JSON error
+	// body, else the status text; for Status 0 the cause in words.
+	Message string
+	// Attempts counts the attempts made.
+	Attempts int
+	// MaybeApplied is true when the request is a POST or PATCH and some
+	// attempt ended in a way that may have reached the server (a 5xx, a
+	// timeout, a network error after the request was written): the effect
+	// may have happened although no success was seen.
+	MaybeApplied bool
+	// Location is the Location header of a redirect, which the client does
+	// not follow.
+	Location string
+	// GaveUp says why retrying stopped, when it stopped for its bounds:
+	// "after 8 attempts", "retry budget of 2m0s spent".
+	GaveUp string
+	// Err is the cause when there was no reply (network or context error).
+	Err error
+}
+
+// Summary is the status and message alone, "409 a credential named … already
+// exists", for callers that name the request themselves.
+func (e *Error) Summary() string {
+	var b strings.Builder
+	if e.Status != 0 {
+		b.WriteString(strconv.Itoa(e.Status))
+		b.WriteByte(' ')
+	}
+	b.WriteString(e.Message)
+	if e.Location != "" {
+		fmt.Fprintf(&b, " (redirected to %s: use that URL as the base URL)", e.Location)
+	}
+	if e.GaveUp != "" {
+		b.WriteString(" (gave up " + e.GaveUp + ")")
+	}
+	return b.String()
+}
+
+// Request is "METHOD /path", for messages.
+func (e *Error) Request() string { return e.Method + " " + e.Path }
+
+// Error implements error: "POST /api/v1/x: 409 … (gave up after 8 attempts)".
+func (e *Error) Error() string { return e.Request() + ": " + e.Summary() }
+
+// Unwrap returns the cause of an error without a reply, so errors.Is works
+// with context.Canceled or syscall.ECONNREFUSED.
+func (e *Error) Unwrap() error { return e.Err }
+
+// IsStatus reports whether err is an *Error with one of the statuses.
+func IsStatus(err error, statuses ...int) bool {
+	var re *Error
+	if !errors.As(err, &re) {
+		return false
+	}
+	for _, s := range statuses {
+		if re.Status == s {
+			return true
+		}
+	}
+	return false
+}
+
+// maxMessage bounds the server message kept in an error.
+const maxMessage = 500
+
+// serverMessage extracts the message of a JSON error body
+// ({"code","message"} or {"message"}), else returns the status text.
+func serverMessage(status int, body []byte) string {
+	var e struct {
+		Message string `json:"message"`
+		Error   string `json:"error"`
+	}
+	msg := ""
+	if json.Unmarshal(body, &e) == nil {
+		msg = e.Message
+		if msg == "" {
+			msg = e.Error
+		}
+	}
+	msg = strings.Join(strings.Fields(msg), " ")
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	if msg == "" {
+		msg = "unexpected status"
+	}
+	return truncate(msg, maxMessage)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// causeMessage describes a transport error without the URL the net/http
+// package puts in front (the Error names the request already).
+func causeMessage(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return truncate(err.Error(), maxMessage)
+}
+
+// roundDuration prints durations of messages and logs readably.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
