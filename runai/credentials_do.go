@@ -1,0 +1,200 @@
+package runai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runai-sync/runai-sync/apply"
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// doCredential carries out one step on a credential.
+func (p *Provider) doCredential(ctx context.Context, step diff.Step, in apply.Inputs) (apply.Result, error) {
+	ch := step.Change
+	switch {
+	case step.Phase == diff.PhaseDelete:
+		return apply.Result{}, p.deleteCredential(ctx, ch)
+	case ch.Action == diff.Create || ch.Action == diff.Replace:
+		return p.createCredential(ctx, ch, in)
+	case ch.Action == diff.Update:
+		return p.updateCredential(ctx, ch)
+	}
+	return apply.Result{}, &Error{Op: ch.Action.String(), Key: ch.Key, Err: fmt.Errorf("nothing to do in phase %d", step.Phase)}
+}
+
+// deleteCredential deletes the live object of ch. A credential already
+// gone is deleted; one still in use (412) is an error naming its users.
+func (p *Provider) deleteCredential(ctx context.Context, ch *diff.Change) error {
+	live := ch.Live
+	if live == nil || live.ID == "" {
+		return &Error{Op: "delete", Key: ch.Key, Err: errors.New("the plan holds no live object to delete")}
+	}
+	err := p.c.deleteCredential(ctx, live.Key, live.ID)
+	var e *Error
+	if errors.As(err, &e) && rest.IsStatus(err, http.StatusPreconditionFailed) {
+		e.Hint = "it is in use"
+		if len(live.UsedBy) > 0 {
+			e.Hint += " by " + strings.Join(live.UsedBy, ", ")
+		}
+		e.Hint += ": delete or change those workloads first"
+	}
+	return err
+}
+
+// updateCredential sets the description of the live object of ch, the
+// only field the API can change in place.
+func (p *Provider) updateCredential(ctx context.Context, ch *diff.Change) (apply.Result, error) {
+	live, desired := ch.Live, ch.Desired
+	if live == nil || live.ID == "" || desired == nil {
+		return apply.Result{}, &Error{Op: "update", Key: ch.Key, Err: errors.New("the plan holds no live and desired object to update")}
+	}
+	cred, ok := desired.Resource.(*manifest.Credential)
+	if !ok {
+		return apply.Result{}, &Error{Op: "update", Key: ch.Key, Err: fmt.Errorf("the desired object holds a %T, not a credential", desired.Resource)}
+	}
+	if err := p.c.updateCredentialDescription(ctx, live.Key, live.ID, cred.Metadata.Description); err != nil {
+		return apply.Result{}, err
+	}
+	return apply.Result{ID: live.ID}, nil
+}
+
+// createCredential posts the desired object of ch. A create whose reply
+// was lost and whose retry met 409 is our own: it is read back and
+// adopted, never created twice.
+func (p *Provider) createCredential(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
+	d := ch.Desired
+	if d == nil {
+		return apply.Result{}, &Error{Op: "create", Key: ch.Key, Err: errors.New("the plan holds no desired object to create")}
+	}
+	cred, ok := d.Resource.(*manifest.Credential)
+	if !ok {
+		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: fmt.Errorf("the desired object holds a %T, not a credential", d.Resource)}
+	}
+	body, err := createBody(cred, d, in)
+	if err != nil {
+		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: err}
+	}
+	a, err := p.c.createCredential(ctx, d.Key, body)
+	if err == nil {
+		return apply.Result{ID: a.Meta.ID}, nil
+	}
+	var re *rest.Error
+	if !errors.As(err, &re) || re.Status != http.StatusConflict {
+		return apply.Result{}, p.c.wrap("create", d.Key, err)
+	}
+	if !re.MaybeApplied {
+		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: err,
+			Hint: "it already exists; it was created since the plan was made: run plan again"}
+	}
+	return p.adopt(ctx, d, err)
+}
+
+// adopt reads back a credential our own lost create made.
+func (p *Provider) adopt(ctx context.Context, d *diff.Object, conflict error) (apply.Result, error) {
+	a, found, err := p.c.findCredential(ctx, d.Key)
+	switch {
+	case err != nil:
+		return apply.Result{}, err
+	case !found:
+		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
+			Hint: "the reply to the create was lost and the API then reported a clash, but no credential of that name can be read back: run plan again"}
+	}
+	if diffs := cmp.Diff(d.Attrs, assetFields(a).attrs()); diffs != "" {
+		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
+			Hint: "the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again"}
+	}
+	return apply.Result{ID: a.Meta.ID}, nil
+}
+
+// createBody builds the POST body: the manifest's fields, the scope with
+// exactly its own id, and the secret values (resolved ones from the
+// plan, produced ones from in). Its errors name fields, never values.
+func createBody(c *manifest.Credential, d *diff.Object, in apply.Inputs) (*createRequest, error) {
+	s := c.Spec
+	m := c.Metadata
+	body := &createRequest{Meta: createMeta{Name: m.Name, Description: m.Description, Scope: m.Scope}}
+	switch m.Scope {
+	case manifest.ScopeProject:
+		if m.ProjectID == nil {
+			return nil, errors.New("metadata.projectId is required for scope project")
+		}
+		body.Meta.ProjectID = m.ProjectID
+	case manifest.ScopeDepartment:
+		body.Meta.DepartmentID = m.DepartmentID
+	case manifest.ScopeCluster:
+		body.Meta.ClusterID = strings.ToLower(m.ClusterID)
+	}
+	if s.Private != nil && *s.Private {
+		body.Meta.Private = s.Private
+	}
+	if w := manifestFields(c).Workloads; w != (workloadTypes{}) {
+		body.Meta.WorkloadSupportedTypes = &w
+	}
+	value := func(path string) (string, error) { return secretValue(d, path, in) }
+	var err error
+	sp := &body.Spec
+	sp.ExistingSecretName = s.ExistingSecretName
+	sp.AccessKeyID, sp.User, sp.URL = s.AccessKeyID, s.User, s.URL
+	if s.SecretAccessKey != nil {
+		if sp.SecretAccessKey, err = value("spec.secretAccessKey"); err != nil {
+			return nil, err
+		}
+	}
+	if s.Password != nil {
+		if sp.Password, err = value("spec.password"); err != nil {
+			return nil, err
+		}
+	}
+	if s.NGCAPIKey != nil {
+		if sp.NGCAPIKey, err = value("spec.ngc_api_key"); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range manifestFields(c).sortedKeys() {
+		v, err := value(attrKeyValuePairs + "." + k)
+		if err != nil {
+			return nil, err
+		}
+		sp.KeyValuePairs = append(sp.KeyValuePairs, keyValue{Key: k, Value: v})
+	}
+	return body, nil
+}
+
+// secretValue is the value of a secret field of d: resolved before the
+// apply, or produced by an earlier step.
+func secretValue(d *diff.Object, path string, in apply.Inputs) (string, error) {
+	a, ok := d.Secrets[path]
+	if !ok {
+		return "", fmt.Errorf("%s: the plan holds no value for it", path)
+	}
+	if out := a.Output; out != nil {
+		var v manifest.Secret
+		found := false
+		if in != nil {
+			v, found = in.Output(out.Key, out.Field)
+		}
+		if !found || v.IsZero() {
+			return "", fmt.Errorf("%s takes the %s of %s, which no earlier step of this apply produced", path, out.Field, out.Key)
+		}
+		return v.Reveal(), nil
+	}
+	if a.Value.IsZero() {
+		return "", fmt.Errorf("%s (%s) has no value: resolve it before applying", path, a.Source)
+	}
+	return a.Value.Reveal(), nil
+}
+
+// sortedKeys returns the generic-secret keys in order.
+func (f credFields) sortedKeys() []string {
+	keys := slices.Clone(f.Keys)
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,80 @@
+package runai
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Error is a failed operation on one Run:ai object, or on the API as a
+// whole when Key is zero. Its text names the subject first:
+//
+//	credential team-a-s3 (accessKey, project 12): create failed: 400 request body: … (POST /api/v1/asset/credentials/access-key)
+//
+// It unwraps to the cause (often a *rest.Error), so errors.Is and
+// errors.As see through it. It never holds a secret value.
+type Error struct {
+	// Op is what was attempted: "create", "update", "delete", "list
+	// credentials", "read back".
+	Op string
+	// Key names the object; zero for operations on no single object.
+	Key manifest.Key
+	// Err is the cause.
+	Err error
+	// Hint says what to do, when there is something to say.
+	Hint string
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if s := subject(e.Key); s != "" {
+		b.WriteString(s + ": ")
+	}
+	b.WriteString(e.Op + " failed: ")
+	if re, ok := e.Err.(*rest.Error); ok {
+		b.WriteString(re.Summary())
+		fmt.Fprintf(&b, " (%s)", re.Request())
+	} else {
+		b.WriteString(e.Err.Error())
+	}
+	if e.Hint != "" {
+		b.WriteString(": " + e.Hint)
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// subject names an object for messages: "credential team-a-s3
+// (accessKey, project 12)", "service account ci-pipeline".
+func subject(k manifest.Key) string {
+	if k.Name == "" {
+		return ""
+	}
+	var kind string
+	switch k.Kind {
+	case manifest.KindCredential:
+		kind = "credential"
+	case manifest.KindServiceAccount:
+		kind = "service account"
+	case manifest.KindAccessKey:
+		kind = "access key"
+	default:
+		kind = string(k.Kind)
+	}
+	var in []string
+	if k.Type != "" {
+		in = append(in, k.Type)
+	}
+	if s := k.ScopeString(); s != "" {
+		in = append(in, s)
+	}
+	if len(in) == 0 {
+		return kind + " " + k.Name
+	}
+	return fmt.Sprintf("%s %s (%s)", kind, k.Name, strings.Join(in, ", "))
+}

@@ -1,0 +1,234 @@
+package runai
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/runai-sync/runai-sync/apply"
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Routes of the emulator's Counts.
+const (
+	routeToken = "POST /api/v1/token"
+	routeList  = "GET /api/v1/asset/credentials"
+)
+
+// clock is a fake clock shared by an emulator and a client. Sleeping on it
+// advances it, so waits the server asked for (Retry-After) pass at once.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// Sleep is a rest.RetryPolicy.Sleep that advances the clock instead of
+// waiting, and records the waits.
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.Advance(d)
+	runtime.Gosched()
+	return ctx.Err()
+}
+
+// recorder collects log lines and waits, safely across goroutines.
+type recorder struct {
+	mu    sync.Mutex
+	lines []string
+	waits []time.Duration
+}
+
+func (r *recorder) Logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lines = append(r.lines, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) Lines() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.lines...)
+}
+
+func (r *recorder) Waits() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Duration(nil), r.waits...)
+}
+
+// env is an emulator with a client and a provider talking to it.
+type env struct {
+	t     *testing.T
+	em    *emulator.Instance
+	clock *clock
+	log   *recorder
+	cfg   Config
+	c     *Client
+	p     *Provider
+}
+
+// setup starts an emulator on a fake clock and a client logged in as its
+// admin, with retries that advance the clock instead of sleeping.
+func setup(t *testing.T, opts emulator.Options) *env {
+	t.Helper()
+	e := &env{t: t, clock: newClock(), log: &recorder{}}
+	if opts.Now == nil {
+		opts.Now = e.clock.Now
+	}
+	e.em = emulator.Start(t, opts)
+	e.cfg = Config{
+		BaseURL:      e.em.URL,
+		ClientID:     e.em.ClientID,
+		ClientSecret: manifest.NewSecret(e.em.ClientSecret),
+		UserAgent:    "runai-sync/test",
+		Logf:         e.log.Logf,
+		Now:          e.clock.Now,
+		Retry:        e.retry(),
+	}
+	e.c, e.p = e.connect(e.cfg)
+	return e
+}
+
+// retry is a policy with tiny backoff whose waits advance the clock.
+func (e *env) retry() rest.RetryPolicy {
+	return rest.RetryPolicy{
+		MaxAttempts: 12,
+		BaseDelay:   time.Microsecond,
+		MaxDelay:    50 * time.Microsecond,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			e.log.mu.Lock()
+			e.log.waits = append(e.log.waits, d)
+			e.log.mu.Unlock()
+			return e.clock.Sleep(ctx, d)
+		},
+	}
+}
+
+func (e *env) connect(cfg Config) (*Client, *Provider) {
+	e.t.Helper()
+	c, err := New(cfg)
+	if err != nil {
+		e.t.Fatalf("New: %v", err)
+	}
+	p := NewProvider(c)
+	p.PollInterval = time.Millisecond
+	return c, p
+}
+
+// parse decodes manifests written inline.
+func parse(t *testing.T, src string) *manifest.Set {
+	t.Helper()
+	docs, diags := manifest.Parse("test.yaml", []byte(src))
+	if len(diags) > 0 {
+		t.Fatalf("parse: %v", diags)
+	}
+	for _, d := range docs {
+		if err := d.Decode(); err != nil {
+			t.Fatalf("decode %s: %v", d, err)
+		}
+	}
+	return manifest.NewSet(docs)
+}
+
+// resolver reads fromEnv references from vars.
+func resolver(vars map[string]string) manifest.Resolver {
+	return manifest.Resolver{LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
+}
+
+// desired parses and resolves manifests, failing on any diagnostic.
+func (e *env) desired(src string, vars map[string]string) []*diff.Object {
+	e.t.Helper()
+	objs, diags := e.p.Desired(parse(e.t, src), resolver(vars))
+	if len(diags) > 0 {
+		e.t.Fatalf("Desired: %v", diags)
+	}
+	return objs
+}
+
+// outputs is an apply.Inputs backed by a map.
+type outputs map[manifest.Key]map[string]manifest.Secret
+
+func (o outputs) Output(k manifest.Key, field string) (manifest.Secret, bool) {
+	v, ok := o[k][field]
+	return v, ok
+}
+
+var _ apply.Inputs = outputs(nil)
+
+// create runs the create step of a desired object.
+func (e *env) create(ctx context.Context, d *diff.Object, in apply.Inputs) (apply.Result, error) {
+	ch := &diff.Change{Action: diff.Create, Key: d.Key, Provider: ProviderName, Desired: d}
+	return e.p.Do(ctx, diff.Step{Phase: diff.PhaseCreate, Level: 1, Change: ch}, in)
+}
+
+// mustCreate creates every object, failing on an error.
+func (e *env) mustCreate(objs ...*diff.Object) []string {
+	e.t.Helper()
+	var ids []string
+	for _, d := range objs {
+		res, err := e.create(context.Background(), d, nil)
+		if err != nil {
+			e.t.Fatalf("create %s: %v", d.Key, err)
+		}
+		ids = append(ids, res.ID)
+	}
+	return ids
+}
+
+// snapshot reads the live objects by key.
+func (e *env) snapshot() map[manifest.Key]*diff.Object {
+	e.t.Helper()
+	objs, err := e.p.Snapshot(context.Background())
+	if err != nil {
+		e.t.Fatalf("Snapshot: %v", err)
+	}
+	m := map[manifest.Key]*diff.Object{}
+	for _, o := range objs {
+		if _, dup := m[o.Key]; dup {
+			e.t.Fatalf("Snapshot: %s twice", o.Key)
+		}
+		m[o.Key] = o
+	}
+	return m
+}
+
+// credentialDoc is a Credential manifest with the given metadata and spec
+// lines (YAML flow maps).
+func credentialDoc(name, scope, spec string) string {
+	return fmt.Sprintf("---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata: {name: %s, %s}\nspec: %s\n", name, scope, spec)
+}
+
+// noSecretIn fails when any text holds any secret.
+func noSecretIn(t *testing.T, texts []string, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		for _, txt := range texts {
+			if strings.Contains(txt, s) {
+				t.Errorf("secret %.4s… leaked in %q", s, txt)
+			}
+		}
+	}
+}
