@@ -1,0 +1,83 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+)
+
+// compactIfFree compacts while this store holds the lock; otherwise it
+// takes the lock for the compaction if it is free, and skips compacting if
+// it is not (the holder writes, and compacts itself). A compaction without
+// the lock could drop a record another writer appends meanwhile. Called
+// with s.mu held and s.w set.
+func (s *fileStore) compactIfFree() error {
+	if s.held != nil {
+		return s.compact()
+	}
+	host, _ := os.Hostname()
+	rec := lockRecord{
+		Holder: Holder{Host: host, PID: os.Getpid(), Since: time.Now().UTC(), Command: "runai-sync, compacting the state"},
+		Token:  newToken(), BootID: bootID(), PIDNamespace: pidNamespace(),
+	}
+	rec.StartTicks, _ = procStartTicks(rec.PID)
+	if err := createLockFile(s.lockPath, rec); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil
+		}
+		return err
+	}
+	heldTokens.Store(rec.Token, true)
+	defer func() {
+		heldTokens.Delete(rec.Token)
+		if cur, err := readLockFile(s.lockPath); err == nil && cur.Token == rec.Token {
+			_ = os.Remove(s.lockPath)
+		}
+	}()
+	return s.compact()
+}
+
+// compact folds the journal into a new snapshot and empties the journal. It
+// starts from the files, not from memory, so it keeps whatever they hold. A
+// crash between the two steps leaves records the new snapshot already
+// holds; their sequence numbers make replay skip them.
+func (s *fileStore) compact() error {
+	disk, err := s.read()
+	if err != nil {
+		return err
+	}
+	size, snap, err := s.writeSnapshot(disk.data, disk.seq)
+	if err != nil {
+		return err
+	}
+	s.w.snapSize, s.w.snap = size, snap
+	s.w.seq = max(s.w.seq, disk.seq)
+	if err := s.w.f.Truncate(0); err != nil {
+		return err
+	}
+	s.w.size = 0
+	removeOldTemps(s.path)
+	removeOldTemps(s.lockPath)
+	return s.w.f.Sync()
+}
+
+// writeSnapshot replaces the snapshot atomically and returns its size and
+// identity.
+func (s *fileStore) writeSnapshot(d *Data, seq uint64) (int64, os.FileInfo, error) {
+	b, err := encodeSnapshot(d, seq)
+	if err != nil {
+		return 0, nil, fmt.Errorf("saving state: %w", err)
+	}
+	if err := writeFileAtomic(s.path, b); err != nil {
+		return 0, nil, fmt.Errorf("saving state to %s: %w", s.path, err)
+	}
+	s.stats.snapshotWrites++
+	s.stats.snapshotBytes += int64(len(b))
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return 0, nil, fmt.Errorf("saving state to %s: %w", s.path, err)
+	}
+	return int64(len(b)), fi, nil
+}

@@ -1,0 +1,80 @@
+package state
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// FingerprintPrefix starts every fingerprint, naming the algorithm.
+const FingerprintPrefix = "hmac-sha256:"
+
+// saltLen is the length of a new state's salt, in bytes.
+const saltLen = 32
+
+// Fingerprinter turns secret values into fingerprints: keyed hashes that
+// tell whether a value changed without revealing it.
+//
+// The key is RUNAI_SYNC_STATE_KEY when it is set (pass it as stateKey), else
+// the state's random salt. With the environment key, a leaked state reveals
+// nothing about the values, not even which of two states hold equal values:
+// without the key no guess can be checked. Without it the salt is stored in
+// the state next to the fingerprints, so whoever reads a leaked state can
+// check guesses of a value (a weak or well-known secret may be found that
+// way); the values themselves are never stored, and equal values in two
+// states still have different fingerprints because each state has its own
+// salt.
+//
+// Changing or losing the key changes every fingerprint: each recorded secret
+// then looks changed (callers should treat that as unknown, not as drift).
+// A Fingerprinter never prints its key.
+type Fingerprinter struct {
+	key []byte
+}
+
+// NewFingerprinter keys fingerprints with stateKey when it is not empty,
+// else with d.Salt.
+func NewFingerprinter(d *Data, stateKey string) Fingerprinter {
+	if stateKey != "" {
+		return Fingerprinter{key: []byte(stateKey)}
+	}
+	var salt []byte
+	if d != nil {
+		salt = d.Salt
+	}
+	return Fingerprinter{key: append([]byte(nil), salt...)}
+}
+
+// Sum returns "hmac-sha256:" followed by the hex HMAC-SHA256 of the value
+// under the fingerprinter's key, or "" for an unset Secret (IsZero).
+func (f Fingerprinter) Sum(v manifest.Secret) string {
+	if v.IsZero() {
+		return ""
+	}
+	m := hmac.New(sha256.New, f.key)
+	_, _ = io.WriteString(m, v.Reveal())
+	return FingerprintPrefix + hex.EncodeToString(m.Sum(nil))
+}
+
+// String describes the fingerprinter without its key.
+func (f Fingerprinter) String() string { return "state.Fingerprinter(" + manifest.Redacted + ")" }
+
+// GoString is String, so %#v never shows the key.
+func (f Fingerprinter) GoString() string { return f.String() }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (f Fingerprinter) Format(s fmt.State, _ rune) { _, _ = io.WriteString(s, f.String()) }
+
+// newSalt returns a fresh random salt.
+func newSalt() ([]byte, error) {
+	b := make([]byte, saltLen)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("making a salt for the state: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,93 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// record is one line of the journal (state.json.journal): the entries of
+// one Put, or the keys of one Remove, numbered in order.
+//
+//	{"seq":43,"put":[{"key":{…},"provider":"runai","id":"…",…}]}
+//	{"seq":44,"remove":[{"kind":"Credential",…}]}
+//
+// A record is one write followed by one fsync: after a crash it is either
+// whole, or a torn last line that replay ignores (that Put had not
+// returned, so nothing acknowledged is lost).
+type record struct {
+	Seq    uint64         `json:"seq"`
+	Put    []Entry        `json:"put,omitempty"`
+	Remove []manifest.Key `json:"remove,omitempty"`
+}
+
+// encode renders the record as one line, newline included.
+func (r record) encode() ([]byte, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// applyTo changes d as the record says.
+func (r record) applyTo(d *Data) {
+	for _, e := range r.Put {
+		d.Entries[e.Key] = e
+	}
+	for _, k := range r.Remove {
+		delete(d.Entries, k)
+	}
+}
+
+// replayed says what replaying a journal found.
+type replayed struct {
+	// lastSeq is the highest sequence number seen, applied or skipped.
+	lastSeq uint64
+	// good is the length of the journal up to the end of its last whole
+	// record; a writer truncates the journal there before appending.
+	good int64
+	// torn is set when bytes after good were ignored.
+	torn bool
+	// applied counts the records applied.
+	applied int
+}
+
+// replayJournal applies to d the records of journal b (read from path,
+// named in errors) whose sequence number is above after. An unreadable last
+// line is a write cut short by a crash and is ignored; an unreadable line
+// followed by whole records is corruption.
+func replayJournal(path string, b []byte, d *Data, after uint64) (replayed, error) {
+	res := replayed{lastSeq: after}
+	line := 1
+	for start := 0; start < len(b); line++ {
+		n := bytes.IndexByte(b[start:], '\n')
+		if n < 0 { // no newline: the last write did not finish
+			res.torn = true
+			break
+		}
+		var r record
+		if err := json.Unmarshal(b[start:start+n], &r); err != nil || r.Seq == 0 {
+			if bytes.IndexByte(b[start+n+1:], '\n') < 0 {
+				res.torn = true // the last line, written in part
+				break
+			}
+			return res, fmt.Errorf("state journal %s:%d is corrupt; restore it from a backup, or remove it to go back to the last snapshot %s", path, line, trimJournal(path))
+		}
+		if r.Seq > after {
+			r.applyTo(d)
+			res.applied++
+		}
+		res.lastSeq = max(res.lastSeq, r.Seq)
+		start += n + 1
+		res.good = int64(start)
+	}
+	return res, nil
+}
+
+// trimJournal names the snapshot file of a journal path.
+func trimJournal(journal string) string {
+	return journal[:len(journal)-len(journalSuffix)]
+}

@@ -1,0 +1,55 @@
+package state
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// DefaultPath is the state file used when neither --state nor
+// RUNAI_SYNC_STATE names one, relative to the working directory.
+const DefaultPath = ".runai-sync/state.json"
+
+// EnvState names the environment variable that chooses the state when
+// --state is not given; EnvStateKey the one that keys the fingerprints
+// (see NewFingerprinter).
+const (
+	EnvState    = "RUNAI_SYNC_STATE"
+	EnvStateKey = "RUNAI_SYNC_STATE_KEY"
+)
+
+// Open chooses a backend from spec, the value of --state:
+//
+//	""                      RUNAI_SYNC_STATE (read with getenv), else DefaultPath
+//	"none"                  no state: Open returns (nil, nil)
+//	"postgres://…"          PostgreSQL (also "postgresql://…"); an optional
+//	                        "schema" query parameter keeps several states in
+//	                        one database, one schema each (default "public")
+//	anything else           a file path
+//
+// Open does not touch the file system or the network: the first Load, Put or
+// Lock does. getenv may be nil.
+func Open(spec string, getenv func(string) string) (Store, error) {
+	if spec == "" && getenv != nil {
+		spec = strings.TrimSpace(getenv(EnvState))
+	}
+	switch {
+	case spec == "":
+		return newFileStore(DefaultPath), nil
+	case spec == "none":
+		return nil, nil
+	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
+		return newPostgresStore(spec)
+	}
+	if i := strings.Index(spec, "://"); i > 0 && !strings.ContainsAny(spec[:i], `/\.`) {
+		return nil, fmt.Errorf("state %q: unknown scheme %q; use a file path, postgres://USER@HOST/DB, or none", spec[:i+3]+"…", spec[:i])
+	}
+	if strings.HasSuffix(spec, "/") || strings.HasSuffix(spec, string(os.PathSeparator)) {
+		return nil, fmt.Errorf("state %q names a directory; give a file, e.g. %s", spec, filepath.Join(spec, "state.json"))
+	}
+	if fi, err := os.Stat(spec); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("state %q is a directory; give a file, e.g. %s", spec, filepath.Join(spec, "state.json"))
+	}
+	return newFileStore(spec), nil
+}

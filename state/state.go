@@ -1,0 +1,109 @@
+package state
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Entry is what the state remembers of one managed resource. It never
+// holds a secret value: Fingerprints are keyed hashes (see Fingerprinter).
+type Entry struct {
+	Key      manifest.Key `json:"key"`
+	Provider string       `json:"provider"`
+	// ID is the live id the entry belongs to: an entry whose id differs
+	// from the live object's describes an object that no longer exists.
+	ID string `json:"id"`
+	// Fingerprints maps each secret field path ("spec.password") to the
+	// fingerprint of the value last applied.
+	Fingerprints map[string]string `json:"fingerprints,omitempty"`
+	// Rotation is the rotation marker last applied (service accounts and
+	// access keys).
+	Rotation string `json:"rotation,omitempty"`
+	// Pending lists dependents that still wait for a one-time secret of
+	// this resource (set when a secret was regenerated, cleared when every
+	// dependent received it).
+	Pending []manifest.Key `json:"pending,omitempty"`
+	// AppliedAt is when the entry was last written.
+	AppliedAt time.Time `json:"appliedAt"`
+}
+
+// Data is the whole state: the per-state salt and the entries.
+type Data struct {
+	// Salt keys the fingerprints unless RUNAI_SYNC_STATE_KEY is set; it is
+	// random, made when the state is first created.
+	Salt    []byte
+	Entries map[manifest.Key]Entry
+}
+
+// Holder describes who holds the lock.
+type Holder struct {
+	Host  string    `json:"host"`
+	PID   int       `json:"pid"`
+	Since time.Time `json:"since"`
+	// Command is what the holder runs, e.g. "runai-sync apply -f manifests/".
+	Command string `json:"command,omitempty"`
+}
+
+// Store is a state backend: a local file or PostgreSQL.
+type Store interface {
+	// Load reads the whole state; a state that does not exist yet loads
+	// empty, with a new salt (saved on the first write).
+	Load(ctx context.Context) (*Data, error)
+	// Put saves entries (insert or replace by key), durably, before it
+	// returns. It is called after each successful change, so it must stay
+	// cheap as the state grows.
+	Put(ctx context.Context, entries ...Entry) error
+	// Remove forgets entries.
+	Remove(ctx context.Context, keys ...manifest.Key) error
+	// Lock takes the apply lock, waiting up to timeout; it fails with a
+	// *LockedError naming the holder. A holder that died does not block
+	// forever. The returned function releases the lock.
+	Lock(ctx context.Context, me Holder, timeout time.Duration) (unlock func() error, err error)
+	// ForceUnlock breaks the lock whoever holds it (runai-sync state unlock).
+	ForceUnlock(ctx context.Context) (was *Holder, err error)
+	// Describe names the backend for messages, without credentials:
+	// ".runai-sync/state.json", "postgres://db.example.com/runai".
+	Describe() string
+	// Close releases connections and compacts what needs compacting.
+	Close() error
+}
+
+// LockedError says the lock is held by someone else.
+type LockedError struct {
+	Holder Holder
+	Waited time.Duration
+}
+
+func (e *LockedError) Error() string {
+	return "the state is locked by " + e.Holder.String() + " (waited " + e.Waited.Round(time.Second).String() + "); if that process is gone, run: runai-sync state unlock"
+}
+
+// String names the holder: "pid 4242 on ci-runner-7 since 2026-11-23T10:00:00Z (runai-sync apply …)".
+func (h Holder) String() string {
+	s := "pid " + strconv.Itoa(h.PID) + " on " + h.Host + " since " + h.Since.UTC().Format(time.RFC3339)
+	if h.Command != "" {
+		s += " (" + h.Command + ")"
+	}
+	return s
+}
+
+// Notifier is implemented by the stores (both backends) that can tell a
+// person what happens while it happens: that Lock waits for a holder, that
+// it took over the lock of a holder that died, that a torn journal record
+// left by a killed run was ignored. Messages name no secret.
+type Notifier interface {
+	// SetNotify sets where messages go (e.g. a line on stderr); nil drops
+	// them.
+	SetNotify(func(msg string))
+}
+
+// Both backends implement Store and Notifier.
+var (
+	_ Store    = (*fileStore)(nil)
+	_ Store    = (*pgStore)(nil)
+	_ Notifier = (*fileStore)(nil)
+	_ Notifier = (*pgStore)(nil)
+)
