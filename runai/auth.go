@@ -200,6 +200,9 @@ type LoginError struct {
 
 // Error implements error.
 func (e *LoginError) Error() string {
+	if hint := tlsHint(e.Err); hint != "" {
+		return fmt.Sprintf("log in to Run:ai: %v: %s", e.Err, hint)
+	}
 	var re *rest.Error
 	if errors.As(e.Err, &re) {
 		switch re.Status {

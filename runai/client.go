@@ -69,7 +69,7 @@ func (c *Client) wrap(op string, key manifest.Key, err error) error {
 	if errors.As(err, &le) {
 		return err
 	}
-	e := &Error{Op: op, Key: key, Err: err}
+	e := &Error{Op: op, Key: key, Err: err, Hint: tlsHint(err)}
 	var re *rest.Error
 	if errors.As(err, &re) {
 		switch re.Status {

@@ -1,6 +1,9 @@
 package runai
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -77,4 +80,20 @@ func subject(k manifest.Key) string {
 		return kind + " " + k.Name
 	}
 	return fmt.Sprintf("%s %s (%s)", kind, k.Name, strings.Join(in, ", "))
+}
+
+// tlsHint says what to do about a certificate the client refused.
+func tlsHint(err error) string {
+	var (
+		unknown x509.UnknownAuthorityError
+		host    x509.HostnameError
+		verify  *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.As(err, &host):
+		return "the server's certificate is not valid for the host of RUNAI_BASE_URL (--url): use the name the certificate was issued for"
+	case errors.As(err, &unknown), errors.As(err, &verify):
+		return "the server's certificate is not trusted: pass --ca-file with the CA certificate that signed it"
+	}
+	return ""
 }

@@ -232,3 +232,5 @@ func noSecretIn(t *testing.T, texts []string, secrets ...string) {
 		}
 	}
 }
+
+func secretOf(s string) manifest.Secret { return manifest.NewSecret(s) }
