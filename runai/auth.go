@@ -210,8 +210,8 @@ func (e *LoginError) Error() string {
 			return fmt.Sprintf("log in to Run:ai as client %q: %s (%s): check RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET",
 				e.ClientID, re.Summary(), re.Request())
 		}
-		if re.Status == http.StatusNotFound {
-			return fmt.Sprintf("log in to Run:ai: %s (%s): is RUNAI_BASE_URL the control plane's URL?", re.Summary(), re.Request())
+		if re.Status == http.StatusNotFound || re.Status >= 200 && re.Status < 300 {
+			return fmt.Sprintf("log in to Run:ai: %s (%s): is RUNAI_BASE_URL (--url) the control plane's URL?", re.Summary(), re.Request())
 		}
 		return fmt.Sprintf("log in to Run:ai as client %q: %s (%s)", e.ClientID, re.Summary(), re.Request())
 	}

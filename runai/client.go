@@ -81,6 +81,14 @@ func (c *Client) wrap(op string, key manifest.Key, err error) error {
 			}
 		case http.StatusForbidden:
 			e.Hint = "the identity of RUNAI_CLIENT_ID or RUNAI_TOKEN lacks the permission: grant it a role that allows this"
+		case http.StatusNotFound:
+			if key.Name == "" {
+				e.Hint = "is RUNAI_BASE_URL (--url) the control plane's URL?"
+			}
+		default:
+			if re.Status >= 200 && re.Status < 300 {
+				e.Hint = "the reply is not the API's JSON: is RUNAI_BASE_URL (--url) the control plane's URL?"
+			}
 		}
 	}
 	return e

@@ -1,6 +1,8 @@
 package runai
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,5 +58,42 @@ func TestNewSaysWhatToFix(t *testing.T) {
 	c, _ := New(with(func(c *Config) { c.BaseURL = "https://acme.example/runai/" }))
 	if got := c.BaseURL(); got != "https://acme.example/runai" {
 		t.Errorf("BaseURL = %q", got)
+	}
+}
+
+// TestWrongURLSaysSo points the client at a web server that is not the
+// API: every answer, 200 HTML or 404, must suggest checking the URL.
+func TestWrongURLSaysSo(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		status int
+		token  bool
+		want   string
+	}{
+		{"login on a web page", 200, false, "log in to Run:ai: 200 cannot decode the reply: invalid character '<' looking for beginning of value (POST /api/v1/token): is RUNAI_BASE_URL (--url) the control plane's URL?"},
+		{"login not found", 404, false, "log in to Run:ai: 404 Not Found (POST /api/v1/token): is RUNAI_BASE_URL (--url) the control plane's URL?"},
+		{"list on a web page", 200, true, "list credentials failed: 200 cannot decode the reply: invalid character '<' looking for beginning of value (GET /api/v1/asset/credentials): the reply is not the API's JSON: is RUNAI_BASE_URL (--url) the control plane's URL?"},
+		{"list not found", 404, true, "list credentials failed: 404 Not Found (GET /api/v1/asset/credentials): is RUNAI_BASE_URL (--url) the control plane's URL?"},
+	}
+	for _, tt := range tests {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(tt.status)
+			_, _ = w.Write([]byte("<html>Welcome</html>"))
+		}))
+		cfg := Config{BaseURL: srv.URL, ClientID: "ci", ClientSecret: manifest.NewSecret("s")}
+		if tt.token {
+			cfg = Config{BaseURL: srv.URL, Token: manifest.NewSecret("t")}
+		}
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = NewProvider(c).Snapshot(t.Context())
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%s: error = %v\nwant %s", tt.name, err, tt.want)
+		}
+		srv.Close()
 	}
 }
