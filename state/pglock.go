@@ -46,7 +46,7 @@ func (s *pgStore) Lock(ctx context.Context, me Holder, timeout time.Duration) (f
 		if ok {
 			return s.hold(ctx, c, me)
 		}
-		h, err := s.holder(ctx, c)
+		h, _, _, err := s.holder(ctx, c)
 		if err != nil {
 			c.Close(context.Background())
 			return nil, err
@@ -136,26 +136,27 @@ func (s *pgStore) lockBackend(ctx context.Context, c *pgx.Conn) (int, error) {
 }
 
 // holder names who holds the lock: the holder row, when it belongs to the
-// backend that holds the lock now; else what is known of that backend.
-func (s *pgStore) holder(ctx context.Context, c *pgx.Conn) (Holder, error) {
-	backend, err := s.lockBackend(ctx, c)
-	if err != nil {
-		return Holder{}, err
+// backend that holds the lock now; else what is known of that backend. It
+// also returns the backend holding the lock (0 if none) and the backend the
+// row names (0 if there is no row).
+func (s *pgStore) holder(ctx context.Context, c *pgx.Conn) (h Holder, backend, rowBackend int, err error) {
+	if backend, err = s.lockBackend(ctx, c); err != nil {
+		return Holder{}, 0, 0, err
 	}
-	var h Holder
-	var rowBackend int
 	err = c.QueryRow(ctx, `SELECT host, pid, since, command, backend_pid FROM `+s.table("runai_sync_lock_holder")+` WHERE id = 1`).
 		Scan(&h.Host, &h.PID, &h.Since, &h.Command, &rowBackend)
 	switch {
-	case err != nil && !errors.Is(err, pgx.ErrNoRows):
-		return Holder{}, fmt.Errorf("state %s: reading the lock holder: %w", s.describe, err)
-	case err == nil && (backend == 0 || rowBackend == backend):
-		return h, nil
+	case errors.Is(err, pgx.ErrNoRows):
+		rowBackend = 0
+	case err != nil:
+		return Holder{}, 0, 0, fmt.Errorf("state %s: reading the lock holder: %w", s.describe, err)
+	case backend == 0 || rowBackend == backend:
+		return h, backend, rowBackend, nil
 	}
 	h = Holder{Host: "unknown host", Command: "PostgreSQL session " + strconv.Itoa(backend) + ", which has not said who it is"}
 	_ = c.QueryRow(ctx, `SELECT coalesce(client_addr::text, 'local socket'), coalesce(backend_start, now()) FROM pg_stat_activity WHERE pid = $1`, backend).
 		Scan(&h.Host, &h.Since)
-	return h, nil
+	return h, backend, rowBackend, nil
 }
 
 // ForceUnlock implements Store: it ends the PostgreSQL session that holds
@@ -168,30 +169,31 @@ func (s *pgStore) ForceUnlock(ctx context.Context) (*Holder, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := s.holder(ctx, c)
+	h, backend, rowBackend, err := s.holder(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	backend, err := s.lockBackend(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := c.Exec(ctx, `DELETE FROM `+s.table("runai_sync_lock_holder")); err != nil {
-		return nil, fmt.Errorf("state %s: clearing the lock holder: %w", s.describe, err)
-	}
-	if backend == 0 {
-		return nil, nil
-	}
-	var ok bool
-	if err := c.QueryRow(ctx, `SELECT pg_terminate_backend($1)`, backend).Scan(&ok); err != nil || !ok {
-		return nil, fmt.Errorf("state %s: could not end the PostgreSQL session %d that holds the lock (%v); a superuser or a member of pg_signal_backend can: SELECT pg_terminate_backend(%d)", s.describe, backend, err, backend)
-	}
-	// Wait for the session to end, so that the next Lock finds it free.
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-		if now, err := s.lockBackend(ctx, c); err != nil || now != backend {
-			break
+	var was *Holder
+	if backend != 0 {
+		var ok bool
+		if err := c.QueryRow(ctx, `SELECT pg_terminate_backend($1)`, backend).Scan(&ok); err != nil || !ok {
+			return nil, fmt.Errorf("state %s: could not end the PostgreSQL session %d that holds the lock (%v); a superuser or a member of pg_signal_backend can: SELECT pg_terminate_backend(%d)", s.describe, backend, err, backend)
 		}
-		time.Sleep(50 * time.Millisecond)
+		// Wait for the session to end, so that the next Lock finds it free.
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+			if now, err := s.lockBackend(ctx, c); err != nil || now != backend {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		was = &h
 	}
-	return &h, nil
+	// Clear the row of the session ended (or of one long gone), never the
+	// row of a holder that took the lock meanwhile.
+	if rowBackend != 0 {
+		if _, err := c.Exec(ctx, `DELETE FROM `+s.table("runai_sync_lock_holder")+` WHERE backend_pid = $1`, rowBackend); err != nil {
+			return was, fmt.Errorf("state %s: clearing the lock holder: %w", s.describe, err)
+		}
+	}
+	return was, nil
 }

@@ -43,7 +43,9 @@ var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 // not race. While this store holds the apply lock, every read and write goes
 // through the session that holds it: if that session dies (or is ended by
 // runai-sync state unlock), the lock is gone and so are this run's writes,
-// which then fail instead of racing another run.
+// which then fail instead of racing another run. Session-level advisory
+// locks need a real session: connect directly or through a pooler in session
+// mode, never in transaction mode.
 type pgStore struct {
 	describe string
 	cfg      *pgx.ConnConfig

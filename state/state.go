@@ -38,6 +38,10 @@ type Data struct {
 	Entries map[manifest.Key]Entry
 }
 
+// Sorted returns the entries ordered by key (manifest.Key.Compare), for
+// listings that must not depend on map order.
+func (d *Data) Sorted() []Entry { return sortedEntries(d.Entries) }
+
 // Holder describes who holds the lock.
 type Holder struct {
 	Host  string    `json:"host"`

@@ -51,7 +51,7 @@ func TestRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", s.name, err)
 				}
-				if diff := cmp.Diff(s.want, sortedEntries(got.Entries)); diff != "" {
+				if diff := cmp.Diff(s.want, got.Sorted()); diff != "" {
 					t.Fatalf("%s: entries (-want +got):\n%s", s.name, diff)
 				}
 				if !bytes.Equal(got.Salt, d.Salt) {
