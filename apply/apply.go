@@ -44,6 +44,10 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
+	var named interface{ Subject() manifest.Key }
+	if errors.As(e.Err, &named) && named.Subject() == e.Step.Change.Key {
+		return e.Err.Error() // it names the object and the operation already
+	}
 	return fmt.Sprintf("%s: %s failed: %v", e.Step.Change.Key, stepVerb(e.Step), e.Err)
 }
 

@@ -25,7 +25,9 @@ func workloadID(w Workload) string {
 }
 
 // MarkInUse sets the workloads that use an asset (none clears the mark).
-// While marked, usedBy lists them and deleting the asset answers 412.
+// While marked, usedBy lists them, and deleting the asset answers 412 while
+// one of them is active (any status but Stopped, Completed, Succeeded,
+// Failed or Deleted).
 func (s *Server) MarkInUse(assetID string, workloads ...Workload) error {
 	refs := make([]workloadRef, 0, len(workloads))
 	for _, w := range workloads {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"slices"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -41,9 +42,14 @@ func (s *Server) assetUpdate(t *assetType) handlerFunc {
 	}
 }
 
-// assetDelete serves DELETE …/<type>/{AssetId}: 412 while workloads use the
-// asset, else the success status the spec lists for the type (202 with an
-// HttpResponse body, or 204).
+// inactiveStatuses are workload states that no longer hold a credential:
+// usedBy still lists such workloads, but they do not block a delete.
+var inactiveStatuses = []string{"Stopped", "Completed", "Succeeded", "Failed", "Deleted"}
+
+// assetDelete serves DELETE …/<type>/{AssetId}: 412 while active workloads
+// use the asset (any status but those of inactiveStatuses), else the
+// success status the spec lists for the type (202 with an HttpResponse
+// body, or 204).
 func (s *Server) assetDelete(t *assetType, status int) handlerFunc {
 	return func(c *call) reply {
 		s.mu.Lock()
@@ -52,12 +58,14 @@ func (s *Server) assetDelete(t *assetType, status int) handlerFunc {
 		if rep != nil {
 			return *rep
 		}
-		if len(a.UsedBy) > 0 {
-			names := make([]string, len(a.UsedBy))
-			for i, w := range a.UsedBy {
-				names[i] = w.Name
+		var active []string
+		for _, w := range a.UsedBy {
+			if !slices.Contains(inactiveStatuses, w.Status) {
+				active = append(active, w.Name)
 			}
-			return c.fail(http.StatusPreconditionFailed, "%s credential %q (%s) is used by workloads: %s", t.path, a.Name, a.ID, strings.Join(names, ", "))
+		}
+		if len(active) > 0 {
+			return c.fail(http.StatusPreconditionFailed, "%s credential %q (%s) is used by workloads: %s", t.path, a.Name, a.ID, strings.Join(active, ", "))
 		}
 		delete(s.db.Assets, a.ID)
 		delete(s.db.assetNames, assetNameKey(a))

@@ -102,7 +102,8 @@
 //   - DELETE answers what the spec lists: 202 with {"code":202,"message"}
 //     for access-key, password and docker-registry, 204 for generic-secret
 //     and ngc-api-key; 412 "… is used by workloads: a, b" while MarkInUse
-//     has marked the asset; deletion is immediate (no Deleting phase);
+//     has marked the asset as used by an active workload (a workload that
+//     is Stopped, Completed, Succeeded, Failed or Deleted does not block); deletion is immediate (no Deleting phase);
 //   - GET and lists add usedBy with usageInfo=true and status with
 //     statusInfo=true. The status is Creating/Updating until
 //     Options.SyncDelay after the last change, then "No issues found",

@@ -3,6 +3,7 @@ package manifest
 import (
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Resource is a decoded document of a managed kind (every kind but
@@ -60,10 +61,12 @@ func (m CredentialMetadata) ScopeID() string {
 	return scopeID(m.Scope, m.ClusterID, m.DepartmentID, m.ProjectID)
 }
 
+// scopeID renders the id of a scope; cluster UUIDs in lower case, as the
+// API stores them.
 func scopeID(scope, clusterID, departmentID string, projectID *int32) string {
 	switch scope {
 	case ScopeCluster:
-		return clusterID
+		return strings.ToLower(clusterID)
 	case ScopeDepartment:
 		return departmentID
 	case ScopeProject:

@@ -40,11 +40,7 @@ func (p *Provider) deleteCredential(ctx context.Context, ch *diff.Change) error 
 	err := p.c.deleteCredential(ctx, live.Key, live.ID)
 	var e *Error
 	if errors.As(err, &e) && rest.IsStatus(err, http.StatusPreconditionFailed) {
-		e.Hint = "it is in use"
-		if len(live.UsedBy) > 0 {
-			e.Hint += " by " + strings.Join(live.UsedBy, ", ")
-		}
-		e.Hint += ": delete or change those workloads first"
+		e.Hint = "stop those workloads or point them at another credential, then apply again"
 	}
 	return err
 }

@@ -188,7 +188,7 @@ func TestDeleteInUseNamesWorkloads(t *testing.T) {
 	if !rest.IsStatus(err, 412) {
 		t.Fatalf("delete = %v, want a 412", err)
 	}
-	for _, want := range []string{"credential shared (genericSecret, project 12): delete failed: 412", "notebook-1, train-llm", "in use by training train-llm, workspace notebook-1: delete or change those workloads first"} {
+	for _, want := range []string{"credential shared (genericSecret, project 12): delete failed: 412", "notebook-1, train-llm", "stop those workloads or point them at another credential"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not contain %q", err, want)
 		}

@@ -52,6 +52,10 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
+// Subject is the object the error is about (zero for the API as a whole);
+// apply uses it not to name the object twice.
+func (e *Error) Subject() manifest.Key { return e.Key }
+
 // subject names an object for messages: "credential team-a-s3
 // (accessKey, project 12)", "service account ci-pipeline".
 func subject(k manifest.Key) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 
@@ -14,6 +15,10 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// Getenv reads an environment variable.
 	Getenv func(string) string
+	// LookupEnv reads an environment variable and says whether it is set.
+	LookupEnv func(string) (string, bool)
+	// StdinTerminal is true when standard input is a terminal (prompts).
+	StdinTerminal bool
 	// Terminal is true when stdout is a terminal (colour, live progress,
 	// confirmation prompts).
 	Terminal bool
@@ -24,9 +29,12 @@ type Env struct {
 }
 
 func newEnv(stdin io.Reader, stdout, stderr io.Writer) *Env {
-	e := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	e := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, LookupEnv: os.LookupEnv}
 	if f, ok := stdout.(*os.File); ok {
 		e.Terminal = term.IsTerminal(int(f.Fd()))
+	}
+	if f, ok := stdin.(*os.File); ok {
+		e.StdinTerminal = term.IsTerminal(int(f.Fd()))
 	}
 	return e
 }
@@ -35,6 +43,11 @@ func (e *Env) setGlobals(g *Globals) {
 	e.Verbose = g.Verbose
 	e.Color = e.Terminal && !g.NoColor && e.Getenv("NO_COLOR") == ""
 	color.NoColor = !e.Color
+}
+
+// logf writes a verbose log line to standard error.
+func (e *Env) logf(format string, args ...any) {
+	fmt.Fprintf(e.Stderr, format+"\n", args...)
 }
 
 // colorize returns a function that paints text when colour is on.

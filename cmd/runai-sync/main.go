@@ -30,7 +30,7 @@ func run(ctx context.Context, args []string, env *Env) int {
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true, WrapUpperBound: 100}),
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
-		kong.Bind(env),
+		kong.Bind(env, &cli.Globals),
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Vars{"version": version()},
 	)

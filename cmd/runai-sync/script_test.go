@@ -39,6 +39,8 @@ func TestScripts(t *testing.T) {
 			"runai-sync":  cmdRunaiSync,
 			"expect-exit": cmdExpectExit,
 			"secret":      cmdSecret,
+			"emulator":    cmdEmulator,
+			"emu":         cmdEmu,
 		},
 	})
 }

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/runai-sync/runai-sync/apply"
+	"github.com/runai-sync/runai-sync/diff"
+)
+
+// ApplyCmd makes the live state equal to the manifests.
+type ApplyCmd struct {
+	ManifestFlags
+	GuardFlags
+	ConnFlags
+	DryRun      bool          `help:"Print the plan and the order the steps would run in; change nothing."`
+	Yes         bool          `short:"y" help:"Apply without asking (needed when not run on a terminal)."`
+	Parallelism int           `default:"8" help:"Independent changes run at once."`
+	Wait        bool          `help:"After applying, wait until Run:ai reports the credentials synced to the clusters."`
+	WaitTimeout time.Duration `default:"5m" help:"How long --wait waits."`
+}
+
+// Help describes apply.
+func (c *ApplyCmd) Help() string {
+	return `Apply computes the same plan as plan, prints it, asks for confirmation on a
+terminal (or takes --yes), and carries it out: deletes first (dependents before
+what they depend on), then creates and updates (dependencies first), independent
+changes in parallel. A refused plan changes nothing. If anything fails, apply
+says what was done and what was not, and exits 1; running it again converges.
+
+  runai-sync apply -f manifests/ --prune --yes`
+}
+
+// Run applies.
+func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	if c.Parallelism < 1 {
+		return errors.New("--parallelism must be at least 1")
+	}
+	s, err := newSession(ctx, env, g, c.ConnFlags, c.Files, c.options())
+	if err != nil {
+		return err
+	}
+	if err := planView(env, "text", "").Render(env.Stdout, s.plan); err != nil {
+		return err
+	}
+	if s.plan.Refused() {
+		return &ExitError{Code: 1, Err: fmt.Errorf("apply refused by %s (see above); nothing was changed", plural(len(s.plan.Refusals), "guard"))}
+	}
+	if !s.plan.HasChanges() {
+		fmt.Fprintln(env.Stdout, "\nNothing to apply.")
+		return nil
+	}
+	if !c.DryRun && !c.Yes {
+		if err := confirm(env); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(env.Stdout)
+	prog := newProgress(env)
+	rep, err := apply.Run(ctx, s.plan, applyProviders(s.providers), apply.Options{
+		Parallelism: c.Parallelism, DryRun: c.DryRun, Wait: c.Wait, WaitTimeout: c.WaitTimeout, Observer: prog,
+	})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	return summarize(env, s.plan, rep, c.DryRun, ctx.Err() != nil)
+}
+
+// confirm asks on a terminal; without one, --yes is required.
+func confirm(env *Env) error {
+	if !env.StdinTerminal {
+		return errors.New("not applying without --yes: standard input is not a terminal to confirm on")
+	}
+	fmt.Fprint(env.Stdout, "\nApply these changes? Only 'yes' proceeds: ")
+	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
+	if strings.TrimSpace(line) != "yes" {
+		return &ExitError{Code: 1, Err: errors.New("apply cancelled; nothing was changed")}
+	}
+	return nil
+}
+
+// summarize prints what was done per change and returns the exit error.
+func summarize(env *Env, plan *diff.Plan, rep *apply.Report, dryRun, interrupted bool) error {
+	if dryRun {
+		fmt.Fprintf(env.Stdout, "\nDry run: nothing was changed. %s\n", diff.SummaryLine(plan.Summary()))
+		return nil
+	}
+	steps := map[*diff.Change][2]int{} // per change: steps done, steps in all
+	for _, w := range plan.Steps() {
+		for _, s := range w {
+			v := steps[s.Change]
+			v[1]++
+			steps[s.Change] = v
+		}
+	}
+	for _, s := range rep.Done {
+		v := steps[s.Change]
+		v[0]++
+		steps[s.Change] = v
+	}
+	var counts [5]int
+	var done, partial, pending []string
+	for _, c := range plan.Actionable() {
+		v := steps[c]
+		switch {
+		case v[0] == v[1]:
+			counts[c.Action]++
+			done = append(done, c.Key.String())
+		case v[0] > 0:
+			partial = append(partial, c.Key.String()+" (deleted, not yet re-created)")
+		default:
+			pending = append(pending, c.Key.String())
+		}
+	}
+	took := humanDuration(rep.Elapsed)
+	if rep.OK() {
+		fmt.Fprintf(env.Stdout, "\nApply complete in %v: %d created, %d updated, %d replaced, %d deleted.\n",
+			took, counts[diff.Create], counts[diff.Update], counts[diff.Replace], counts[diff.Delete])
+		return nil
+	}
+	what := "failed"
+	if interrupted {
+		what = "interrupted"
+	}
+	fmt.Fprintf(env.Stdout, "\nApply %s after %v: %d of %d changes done.\n", what, took, len(done), len(done)+len(partial)+len(pending))
+	for _, f := range rep.Failed {
+		fmt.Fprintf(env.Stdout, "  failed: %v\n", f)
+	}
+	if rep.WaitErr != nil {
+		fmt.Fprintf(env.Stdout, "  not synced: %v\n", rep.WaitErr)
+	}
+	for _, p := range partial {
+		fmt.Fprintf(env.Stdout, "  half done: %s\n", p)
+	}
+	if len(pending) > 0 {
+		fmt.Fprintf(env.Stdout, "  not done: %s\n", strings.Join(pending, "; "))
+	}
+	fmt.Fprintln(env.Stdout, "Run apply again to finish: it plans from the live state, so it converges.")
+	return &ExitError{Code: 1, Err: errSilent}
+}
+
+// humanDuration rounds for people: 850ms, 3.2s, 1m4s.
+func humanDuration(d time.Duration) time.Duration {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond)
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/runai-sync/runai-sync/emulator"
+)
+
+// emulators holds the emulator of each running script, by work directory.
+var emulators sync.Map
+
+type scriptEmulator struct {
+	srv   *emulator.Server
+	url   string
+	id    string
+	token string
+}
+
+// cmdEmulator starts an in-process emulator for the script and points
+// runai-sync at it (RUNAI_BASE_URL, RUNAI_CLIENT_ID, RUNAI_CLIENT_SECRET,
+// TOWER_API_ENDPOINT, TOWER_ACCESS_TOKEN):
+//
+//	emulator [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D]
+func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("usage: emulator [flags]")
+	}
+	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
+	var opts emulator.Options
+	fs.DurationVar(&opts.Latency, "latency", 0, "")
+	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "")
+	fs.Float64Var(&opts.LostRate, "lost-rate", 0, "")
+	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "")
+	fs.Int64Var(&opts.Seed, "seed", 0, "")
+	fs.DurationVar(&opts.SyncDelay, "sync-delay", 0, "")
+	ts.Check(fs.Parse(args))
+	opts.Addr = "127.0.0.1:0"
+	opts.ValidateResponses = true
+	srv, err := emulator.New(opts)
+	ts.Check(err)
+	l, err := srv.Listen()
+	ts.Check(err)
+	go func() { _ = srv.Serve(l) }()
+	url := "http://" + l.Addr().String()
+	id, secret, seqera := srv.Credentials()
+	e := &scriptEmulator{srv: srv, url: url, id: id}
+	emulators.Store(ts.Getenv("WORK"), e)
+	ts.Defer(func() {
+		_ = srv.Close()
+		emulators.Delete(ts.Getenv("WORK"))
+		if v := srv.ResponseViolations(); len(v) > 0 {
+			ts.Fatalf("the emulator sent replies that break the vendor spec:\n%s", strings.Join(v, "\n"))
+		}
+	})
+	ts.Setenv("RUNAI_BASE_URL", url)
+	ts.Setenv("RUNAI_CLIENT_ID", id)
+	ts.Setenv("RUNAI_CLIENT_SECRET", secret)
+	ts.Setenv("TOWER_API_ENDPOINT", url+"/api")
+	ts.Setenv("TOWER_ACCESS_TOKEN", seqera)
+}
+
+func scriptEmu(ts *testscript.TestScript) *scriptEmulator {
+	v, ok := emulators.Load(ts.Getenv("WORK"))
+	if !ok {
+		ts.Fatalf("no emulator: start one with the emulator command")
+	}
+	return v.(*scriptEmulator)
+}
+
+// call makes an API request as the admin, behind runai-sync's back.
+func (e *scriptEmulator) call(ts *testscript.TestScript, method, path string, body any) (int, []byte) {
+	if e.token == "" {
+		_, secret, _ := e.srv.Credentials()
+		b, _ := json.Marshal(map[string]string{"grantType": "client_credentials", "clientId": e.id, "clientSecret": secret})
+		resp, err := http.Post(e.url+"/api/v1/token", "application/json", bytes.NewReader(b))
+		ts.Check(err)
+		var tok struct{ AccessToken string }
+		ts.Check(json.NewDecoder(resp.Body).Decode(&tok))
+		resp.Body.Close()
+		e.token = tok.AccessToken
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		ts.Check(err)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.url+path, rd)
+	ts.Check(err)
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// asset finds a credential by type and name (and optional project id).
+func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id string, meta map[string]any) {
+	status, body := e.call(ts, "GET", "/api/v1/asset/credentials/"+typ+"?name="+name, nil)
+	if status != 200 {
+		ts.Fatalf("list %s: %d %s", typ, status, body)
+	}
+	var list struct {
+		Entries []struct {
+			Meta map[string]any `json:"meta"`
+		} `json:"entries"`
+	}
+	ts.Check(json.Unmarshal(body, &list))
+	if len(list.Entries) != 1 {
+		ts.Fatalf("%d %s credentials named %s, want 1", len(list.Entries), typ, name)
+	}
+	return list.Entries[0].Meta["id"].(string), list.Entries[0].Meta
+}
+
+// cmdEmu acts on the emulator behind runai-sync's back:
+//
+//	emu in-use TYPE NAME WORKLOAD[:STATUS]...  mark a credential used by workspaces (default Running)
+//	emu describe TYPE NAME DESCRIPTION   change a description through the API
+//	emu delete TYPE NAME                 delete a credential through the API
+//	emu create TYPE JSON                 create a credential through the API
+//	emu count N                          credentials of every type, exactly N
+//	emu requests N [ROUTE]               requests made since the last reset, exactly N
+//	emu reset-requests                   start counting again
+func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: emu SUBCOMMAND ...")
+	}
+	e := scriptEmu(ts)
+	switch args[0] {
+	case "in-use":
+		id, _ := e.asset(ts, args[1], args[2])
+		var ws []emulator.Workload
+		for _, w := range args[3:] {
+			name, status, found := strings.Cut(w, ":")
+			if !found {
+				status = "Running"
+			}
+			ws = append(ws, emulator.Workload{Type: "workspaces", Name: name, Status: status})
+		}
+		ts.Check(e.srv.MarkInUse(id, ws...))
+	case "describe":
+		id, _ := e.asset(ts, args[1], args[2])
+		status, body := e.call(ts, "PUT", "/api/v1/asset/credentials/"+args[1]+"/"+id, map[string]any{"meta": map[string]any{"description": strings.Join(args[3:], " ")}})
+		if status != 202 {
+			ts.Fatalf("describe: %d %s", status, body)
+		}
+	case "delete":
+		id, _ := e.asset(ts, args[1], args[2])
+		if status, body := e.call(ts, "DELETE", "/api/v1/asset/credentials/"+args[1]+"/"+id, nil); status >= 300 {
+			ts.Fatalf("delete: %d %s", status, body)
+		}
+	case "create":
+		var body any
+		ts.Check(json.Unmarshal([]byte(strings.Join(args[2:], " ")), &body))
+		if status, out := e.call(ts, "POST", "/api/v1/asset/credentials/"+args[1], body); status != 202 {
+			ts.Fatalf("create: %d %s", status, out)
+		}
+	case "count":
+		want, _ := strconv.Atoi(args[1])
+		status, body := e.call(ts, "GET", "/api/v1/asset/credentials", nil)
+		var list struct{ Entries []any }
+		ts.Check(json.Unmarshal(body, &list))
+		if status != 200 || (len(list.Entries) == want) == neg {
+			ts.Fatalf("%d credentials, want %s%d", len(list.Entries), map[bool]string{true: "not "}[neg], want)
+		}
+	case "requests":
+		want, _ := strconv.Atoi(args[1])
+		got := e.srv.TotalRequests()
+		if len(args) > 2 {
+			got = e.srv.Counts()[strings.Join(args[2:], " ")]
+		}
+		if got != want {
+			ts.Fatalf("%d requests, want %d: %v", got, want, e.srv.Counts())
+		}
+	case "reset-requests":
+		e.srv.ResetCounts()
+	default:
+		ts.Fatalf("unknown emu subcommand %q", args[0])
+	}
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/runai-sync/runai-sync/apply"
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/runai"
+)
+
+// provider is what the commands need of a provider package: turn manifests
+// into desired objects, read the live ones, and carry out steps.
+type provider interface {
+	apply.Provider
+	Desired(set *manifest.Set, r manifest.Resolver) ([]*diff.Object, manifest.Diagnostics)
+	Snapshot(ctx context.Context) ([]*diff.Object, error)
+}
+
+// ConnFlags connect to the APIs.
+type ConnFlags struct {
+	CAFile  string        `name:"ca-file" env:"RUNAI_CA_FILE" type:"existingfile" placeholder:"FILE" help:"PEM file of extra certificate authorities to trust for the Run:ai API (TLS verification is always on)."`
+	Timeout time.Duration `default:"30s" help:"Timeout of one HTTP request (retries come on top, bounded)."`
+}
+
+// GuardFlags lift the safety guards.
+type GuardFlags struct {
+	Prune           bool `help:"Delete live objects inside an Ownership selector that no manifest declares."`
+	Force           bool `help:"Allow deleting or replacing credentials that workloads use."`
+	AllowProtected  bool `help:"Allow deleting or replacing protected objects."`
+	AllowMassDelete bool `help:"Allow a plan that deletes every owned object, or more than 30% of them."`
+}
+
+func (g GuardFlags) options() diff.Options {
+	return diff.Options{Prune: g.Prune, Force: g.Force, AllowProtected: g.AllowProtected, AllowMassDelete: g.AllowMassDelete}
+}
+
+// session is one run against the live state: the manifests, the providers
+// they need, and the plan.
+type session struct {
+	set       *manifest.Set
+	providers []provider
+	plan      *diff.Plan
+}
+
+// newSession loads the manifests, connects to the providers they need,
+// resolves every secret reference, reads live state and computes the plan.
+// Every problem before the plan is an error: nothing has changed yet.
+func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files []string, opts diff.Options) (*session, error) {
+	set, diags := load(env, files)
+	printDiagnostics(env, diags)
+	if diags.HasErrors() {
+		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s in the manifests; nothing was changed", plural(diags.Errors(), "error"))}
+	}
+	s := &session{set: set}
+	if needsRunai(set) {
+		p, err := connectRunai(env, g, conn)
+		if err != nil {
+			return nil, err
+		}
+		s.providers = append(s.providers, p)
+	}
+	resolver := manifest.Resolver{LookupEnv: env.LookupEnv}
+	var desired []*diff.Object
+	var problems manifest.Diagnostics
+	for _, p := range s.providers {
+		objs, ds := p.Desired(set, resolver)
+		desired = append(desired, objs...)
+		problems = append(problems, ds...)
+	}
+	problems = problems.Sort()
+	printDiagnostics(env, problems)
+	if problems.HasErrors() {
+		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s resolving secrets; nothing was changed", plural(problems.Errors(), "error"))}
+	}
+	live, err := snapshots(ctx, s.providers)
+	if err != nil {
+		return nil, err
+	}
+	s.plan = diff.Compute(desired, live, set, opts)
+	return s, nil
+}
+
+// snapshots reads the live state of every provider at once.
+func snapshots(ctx context.Context, providers []provider) ([]*diff.Object, error) {
+	type result struct {
+		objs []*diff.Object
+		err  error
+	}
+	results := make([]chan result, len(providers))
+	for i, p := range providers {
+		results[i] = make(chan result, 1)
+		go func() {
+			objs, err := p.Snapshot(ctx)
+			results[i] <- result{objs, err}
+		}()
+	}
+	var live []*diff.Object
+	for i, p := range providers {
+		r := <-results[i]
+		if r.err != nil {
+			return nil, fmt.Errorf("reading live state from %s: %w", p.Name(), r.err)
+		}
+		live = append(live, r.objs...)
+	}
+	return live, nil
+}
+
+// needsRunai reports whether the manifests name anything of Run:ai, so that
+// a set of Seqera credentials alone never needs Run:ai credentials.
+func needsRunai(set *manifest.Set) bool {
+	for _, r := range set.Resources {
+		if r.Key().Kind != manifest.KindSeqeraCredential {
+			return true
+		}
+	}
+	for _, o := range set.Ownerships {
+		if len(o.Spec.Credentials) > 0 || o.Spec.ServiceAccounts != nil || o.Spec.AccessKeys != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func connectRunai(env *Env, g *Globals, conn ConnFlags) (provider, error) {
+	cfg := runai.Config{
+		BaseURL:   g.URL,
+		ClientID:  env.Getenv("RUNAI_CLIENT_ID"),
+		CAFile:    conn.CAFile,
+		Timeout:   conn.Timeout,
+		UserAgent: "runai-sync/" + version(),
+	}
+	if v := env.Getenv("RUNAI_CLIENT_SECRET"); v != "" {
+		cfg.ClientSecret = manifest.NewSecret(v)
+	}
+	if v := env.Getenv("RUNAI_TOKEN"); v != "" {
+		cfg.Token = manifest.NewSecret(v)
+	}
+	if env.Verbose > 0 {
+		cfg.Logf = env.logf
+	}
+	c, err := runai.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return runai.NewProvider(c), nil
+}
+
+func applyProviders(ps []provider) []apply.Provider {
+	out := make([]apply.Provider, len(ps))
+	for i, p := range ps {
+		out[i] = p
+	}
+	return out
+}

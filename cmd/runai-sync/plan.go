@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/runai-sync/runai-sync/diff"
+)
+
+// PlanCmd shows what apply would change.
+type PlanCmd struct {
+	ManifestFlags
+	GuardFlags
+	ConnFlags
+	Output           string `short:"o" enum:"text,json,markdown" default:"text" help:"Output format: text, json (see the README), or markdown (for a pull-request comment)."`
+	DetailedExitcode bool   `help:"Exit 0 when there is nothing to do, 2 when there are changes (1 is always an error)."`
+}
+
+// Help describes plan.
+func (c *PlanCmd) Help() string {
+	return `Plan reads the manifests and the live state and prints what apply would do: +
+create, ~ update in place, -/+ replace (delete, then create), - delete (only with
+--prune, only inside an Ownership selector). Nothing is changed.
+
+A plan that a safety guard refuses (a credential in use, a protected object, a
+mass delete) still prints in full, lists the refusals with the flag that lifts
+each, and exits 1.
+
+  runai-sync plan -f manifests/ --prune
+  runai-sync plan -f manifests/ -o markdown > plan.md   # for a PR comment`
+}
+
+// Run plans.
+func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	s, err := newSession(ctx, env, g, c.ConnFlags, c.Files, c.options())
+	if err != nil {
+		return err
+	}
+	if err := planView(env, c.Output, "").Render(env.Stdout, s.plan); err != nil {
+		return err
+	}
+	switch {
+	case s.plan.Refused():
+		return &ExitError{Code: 1, Err: fmt.Errorf("the plan is refused by %s (see above)", plural(len(s.plan.Refusals), "guard"))}
+	case c.DetailedExitcode && s.plan.HasChanges():
+		return &ExitError{Code: 2}
+	}
+	return nil
+}
+
+// planView picks the renderer of -o.
+func planView(env *Env, output, heading string) diff.View {
+	switch output {
+	case "json":
+		return diff.JSON{}
+	case "markdown":
+		return &diff.Markdown{}
+	}
+	return &diff.Text{Color: env.Color, Heading: heading}
+}
