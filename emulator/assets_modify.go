@@ -1,9 +1,9 @@
 package emulator
 
 import (
-	"slices"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 )
 
