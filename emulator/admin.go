@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // workloadTypes are the usedBy groups MarkInUse accepts.
@@ -139,4 +141,30 @@ func (s *Server) StoredSecrets(assetOrSeqeraID string) (map[string]string, bool)
 		return out, true
 	}
 	return nil, false
+}
+
+// AssetInfo names one stored credential asset, for tests.
+type AssetInfo struct {
+	ID, Type, Name, Scope, ScopeID string
+}
+
+// Assets lists every stored credential asset, in creation order, so tests
+// can check for duplicates or count what an apply made.
+func (s *Server) Assets() []AssetInfo {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]AssetInfo, 0, len(s.db.Assets))
+	for _, a := range s.db.Assets {
+		info := AssetInfo{ID: a.ID, Type: a.Type, Name: a.Name, Scope: a.Scope, ScopeID: a.ClusterID}
+		switch {
+		case a.ProjectID != nil:
+			info.ScopeID = strconv.Itoa(int(*a.ProjectID))
+		case a.DepartmentID != "":
+			info.ScopeID = a.DepartmentID
+		}
+		out = append(out, info)
+	}
+	seq := func(id string) int64 { return s.db.Assets[id].Seq }
+	slices.SortFunc(out, func(a, b AssetInfo) int { return cmp.Compare(seq(a.ID), seq(b.ID)) })
+	return out
 }
