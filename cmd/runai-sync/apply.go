@@ -123,6 +123,11 @@ func summarize(env *Env, plan *diff.Plan, rep *apply.Report, dryRun, interrupted
 			took, counts[diff.Create], counts[diff.Update], counts[diff.Replace], counts[diff.Delete])
 		return nil
 	}
+	if len(rep.Failed) == 0 && len(rep.NotAttempted) == 0 {
+		fmt.Fprintf(env.Stdout, "\nApply done in %v, but not everything synced to the clusters:\n  %v\n", took, rep.WaitErr)
+		fmt.Fprintln(env.Stdout, "Every change was made; check the clusters named above (apply --wait checks again).")
+		return &ExitError{Code: 1, Err: errSilent}
+	}
 	what := "failed"
 	if interrupted {
 		what = "interrupted"

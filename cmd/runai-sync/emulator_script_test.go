@@ -132,6 +132,7 @@ func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id 
 //	emu create TYPE JSON                 create a credential through the API
 //	emu count N                          credentials of every type, exactly N
 //	emu requests N [ROUTE]               requests made since the last reset, exactly N
+//	emu status TYPE NAME STATUS          force the sync status of a credential
 //	emu reset-requests                   start counting again
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
@@ -184,6 +185,9 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		if got != want {
 			ts.Fatalf("%d requests, want %d: %v", got, want, e.srv.Counts())
 		}
+	case "status":
+		id, _ := e.asset(ts, args[1], args[2])
+		ts.Check(e.srv.SetSyncStatus(id, strings.Join(args[3:], " ")))
 	case "reset-requests":
 		e.srv.ResetCounts()
 	default:
