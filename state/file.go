@@ -273,6 +273,12 @@ func (s *fileStore) openWriter() error {
 	if fi, err := f.Stat(); err == nil && fi.Mode().Perm() != 0o600 {
 		_ = f.Chmod(0o600)
 	}
+	// A journal just created must survive a power cut as well as its
+	// records: make its directory entry durable too.
+	if err := syncDir(filepath.Dir(s.path)); err != nil {
+		f.Close()
+		return fmt.Errorf("opening state journal: %w", err)
+	}
 	if disk.journal.torn {
 		if err := f.Truncate(disk.journal.good); err != nil {
 			f.Close()
