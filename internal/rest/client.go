@@ -44,6 +44,11 @@ type Request struct {
 	Query url.Values
 	// Body, when not nil, is sent as JSON (json.RawMessage is sent as is).
 	Body any
+	// ErrorOut, when not nil, receives the JSON body of the non-2xx reply
+	// that ends Do with an *Error, for APIs that describe a failure in
+	// fields of their own (Seqera lists the workflows that use a
+	// credential in a 409). A body that is not JSON leaves it alone.
+	ErrorOut any
 }
 
 // Response describes a successful exchange.
@@ -134,16 +139,19 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 		retry := a.err != nil && retryableError(a.err) || a.err == nil && retryableStatus(a.status)
 		if !retry {
 			c.logAttempt(req, a, e.Attempts, "")
+			decodeError(req, a)
 			return nil, e
 		}
 		if try >= p.MaxAttempts {
 			c.logAttempt(req, a, e.Attempts, "giving up")
 			e.GaveUp = fmt.Sprintf("after %d attempts", e.Attempts)
+			decodeError(req, a)
 			return nil, e
 		}
 		d := p.delay(try, parseRetryAfter(a.header.Get("Retry-After"), time.Now()))
 		if time.Since(start)+d > p.MaxElapsed {
 			c.logAttempt(req, a, e.Attempts, "giving up")
+			decodeError(req, a)
 			e.GaveUp = fmt.Sprintf("after %d attempts: waiting %s more would pass the retry budget of %s",
 				e.Attempts, roundDuration(d), p.MaxElapsed)
 			return nil, e
@@ -154,6 +162,14 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 			return nil, e
 		}
 		try++
+	}
+}
+
+// decodeError decodes the body of the reply that ends Do into
+// req.ErrorOut, when both are there.
+func decodeError(req Request, a attemptResult) {
+	if req.ErrorOut != nil && a.err == nil && len(bytes.TrimSpace(a.body)) > 0 {
+		_ = json.Unmarshal(a.body, req.ErrorOut)
 	}
 }
 

@@ -196,3 +196,41 @@ func TestBadPath(t *testing.T) {
 		t.Error("a relative path must be refused")
 	}
 }
+
+func TestErrorOutReceivesTheFinalReply(t *testing.T) {
+	type conflict struct {
+		ID        string `json:"credentialsId"`
+		Conflicts []struct {
+			Name string `json:"name"`
+		} `json:"conflicts"`
+	}
+	tests := []struct {
+		name    string
+		replies []reply
+		want    conflict
+	}{
+		{"final 409", []reply{{status: 409, body: `{"credentialsId":"c1","conflicts":[{"name":"nf-run-1"}]}`}},
+			conflict{ID: "c1", Conflicts: []struct {
+				Name string `json:"name"`
+			}{{"nf-run-1"}}}},
+		{"503s before it are not decoded", []reply{{status: 503, body: `{"credentialsId":"busy"}`}, {status: 409, body: `{"message":"in use"}`}}, conflict{}},
+		{"gave up", []reply{{status: 503, body: `{"credentialsId":"busy"}`}}, conflict{ID: "busy"}},
+		{"not JSON", []reply{{status: 409, body: `<html>`}}, conflict{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, srv := serve(t, tt.replies...)
+			var sl sleeps
+			p := fastPolicy(&sl)
+			p.MaxAttempts = 3
+			c := &Client{BaseURL: srv.URL, Retry: p}
+			var got conflict
+			if _, err := c.Do(context.Background(), Request{Method: "DELETE", Path: "/x", ErrorOut: &got}, nil); err == nil {
+				t.Fatal("want an error")
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ErrorOut (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
