@@ -31,10 +31,17 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Recorder keeps what the apply did, step by step. Apply never calls Record
+// Recorder keeps what the apply did, step by step. Apply never calls it
 // from two goroutines at once.
 type Recorder interface {
 	Record(step diff.Step, res Result) error
+}
+
+// Intender is a Recorder that also hears, before it runs, of a step that
+// will generate a one-time secret, so that a crash between the API call and
+// Record still leaves a trace for the next run.
+type Intender interface {
+	Intend(step diff.Step) error
 }
 
 // StepError is a step that failed, naming its subject.
@@ -183,7 +190,11 @@ func (r *runner) runWave(ctx context.Context, wave []diff.Step) {
 
 func (r *runner) runStep(ctx context.Context, step diff.Step) {
 	began := r.opts.Now()
-	res, err := r.do(ctx, step)
+	var res Result
+	err := r.intend(step)
+	if err == nil {
+		res, err = r.do(ctx, step)
+	}
 	if err == nil && r.opts.Recorder != nil && !r.opts.DryRun {
 		r.recordMu.Lock()
 		rerr := r.opts.Recorder.Record(step, res)
@@ -206,6 +217,20 @@ func (r *runner) runStep(ctx context.Context, step diff.Step) {
 	r.mu.Unlock()
 	r.outputs.set(step.Change.Key, res.Outputs)
 	r.event(Event{Type: StepDone, Step: step, ID: res.ID, Took: took})
+}
+
+// intend tells an Intender of a step that generates a one-time secret.
+func (r *runner) intend(step diff.Step) error {
+	in, ok := r.opts.Recorder.(Intender)
+	if !ok || r.opts.DryRun || step.Phase != diff.PhaseCreate || !step.Change.Regenerate {
+		return nil
+	}
+	r.recordMu.Lock()
+	defer r.recordMu.Unlock()
+	if err := in.Intend(step); err != nil {
+		return fmt.Errorf("not started: recording the intent in the state failed: %w", err)
+	}
+	return nil
 }
 
 func (r *runner) do(ctx context.Context, step diff.Step) (Result, error) {

@@ -100,6 +100,21 @@ func compare(d, l *Object) *Change {
 		c.Fields = append(c.Fields, FieldChange{Path: p, Before: Sensitive, After: Sensitive, Sensitive: true, ForcesReplace: !d.CanChangeInPlace(p)})
 	}
 	decide(c)
+	if len(l.Undelivered) > 0 && len(d.Regenerates) > 0 {
+		names := make([]string, len(l.Undelivered))
+		for i, k := range l.Undelivered {
+			names[i] = k.String()
+		}
+		c.Regenerate = true
+		if c.Action == NoOp {
+			c.Action = Update
+		}
+		msg := "the secret an earlier apply generated never reached " + strings.Join(names, "; ") + ": it is generated and delivered again"
+		if c.Reason != "" {
+			msg = c.Reason + "; " + msg
+		}
+		c.Reason = msg
+	}
 	return c
 }
 

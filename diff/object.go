@@ -32,6 +32,10 @@ type Object struct {
 	// Outputs are the outputs a live object shows at any time (a service
 	// account's clientId); one-time outputs (clientSecret) are never here.
 	Outputs map[string]manifest.Secret `json:"-"`
+	// Undelivered lists, for a live object, the dependents that never
+	// received the one-time secret an earlier apply generated (the apply
+	// stopped half-way): it is regenerated and delivered again.
+	Undelivered []manifest.Key `json:"-"`
 	// UsedBy names what uses the live object, e.g. "workspace train-llm".
 	UsedBy []string `json:"usedBy,omitempty"`
 	// Protected is lifecycle.protect of the manifest (desired).

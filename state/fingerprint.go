@@ -61,6 +61,15 @@ func (f Fingerprinter) Sum(v manifest.Secret) string {
 	return FingerprintPrefix + hex.EncodeToString(m.Sum(nil))
 }
 
+// KeyID identifies the key without revealing it: entries record it, so a
+// changed or lost RUNAI_SYNC_STATE_KEY makes their fingerprints unknown
+// rather than different (which would replace every credential).
+func (f Fingerprinter) KeyID() string {
+	m := hmac.New(sha256.New, f.key)
+	_, _ = io.WriteString(m, "runai-sync/state key id")
+	return hex.EncodeToString(m.Sum(nil)[:8])
+}
+
 // String describes the fingerprinter without its key.
 func (f Fingerprinter) String() string { return "state.Fingerprinter(" + manifest.Redacted + ")" }
 

@@ -19,6 +19,9 @@ type Entry struct {
 	// Fingerprints maps each secret field path ("spec.password") to the
 	// fingerprint of the value last applied.
 	Fingerprints map[string]string `json:"fingerprints,omitempty"`
+	// KeyID names the key the fingerprints were made with (see
+	// Fingerprinter.KeyID); fingerprints made with another key are unknown.
+	KeyID string `json:"keyId,omitempty"`
 	// Rotation is the rotation marker last applied (service accounts and
 	// access keys).
 	Rotation string `json:"rotation,omitempty"`

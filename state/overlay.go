@@ -1,0 +1,129 @@
+package state
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Paths of the diff model that the state fills in.
+const (
+	rotationPath = "spec.rotation"
+	clientSecret = manifest.FieldClientSecret
+)
+
+// Overlay gives diff what the API cannot: it fingerprints the resolved
+// secret values of the desired objects, and gives live objects the
+// fingerprints and rotation markers recorded when they were last applied.
+//
+// A live object with no usable entry (none, one for another id, or one made
+// with another state key) is adopted: its secrets stay unknown (so it is
+// never replaced on a guess), its rotation marker is taken as the desired
+// one (so adopting never regenerates a secret), and it is returned with the
+// reason, for the plan to say "secret not verified" and for Adopt to record
+// it. An entry that holds only the intent to generate a secret (an apply
+// died between the API call and the record) marks its dependents as
+// undelivered, whatever the id.
+func Overlay(d *Data, fp Fingerprinter, desired, live []*diff.Object) map[manifest.Key]string {
+	wanted := map[manifest.Key]*diff.Object{}
+	for _, o := range desired {
+		wanted[o.Key] = o
+		for p, s := range o.Secrets {
+			if !s.Value.IsZero() {
+				s.Fingerprint = fp.Sum(s.Value)
+				o.Secrets[p] = s
+			}
+		}
+	}
+	adopted := map[manifest.Key]string{}
+	kid := fp.KeyID()
+	for _, l := range live {
+		w := wanted[l.Key]
+		if w == nil {
+			continue // not managed: pruned or ignored, nothing to compare
+		}
+		e, ok := d.Entries[l.Key]
+		if ok && len(e.Pending) > 0 && (e.ID == l.ID || e.ID == "") {
+			l.Undelivered = slices.Clone(e.Pending)
+		}
+		why := ""
+		switch {
+		case !ok:
+			why = "no state entry"
+		case e.ID != l.ID:
+			why = fmt.Sprintf("the state entry is for id %s, not %s", orNone(e.ID), l.ID)
+		case e.Provider != "" && e.Provider != l.Provider:
+			why = "the state entry is for provider " + e.Provider
+		case len(e.Fingerprints) > 0 && e.KeyID != kid:
+			why = "the state key (RUNAI_SYNC_STATE_KEY) changed since it was applied"
+		}
+		if why == "" {
+			if len(e.Fingerprints) > 0 && l.Secrets == nil {
+				l.Secrets = map[string]diff.SecretAttr{}
+			}
+			for p, f := range e.Fingerprints {
+				l.Secrets[p] = diff.SecretAttr{Fingerprint: f}
+			}
+			if e.Rotation != "" {
+				setAttr(l, rotationPath, strconv.Quote(e.Rotation))
+			}
+			continue
+		}
+		if r, ok := w.Attrs[rotationPath]; ok {
+			setAttr(l, rotationPath, r)
+		}
+		if hasValueSecrets(w) || w.Attrs[rotationPath] != "" || len(w.Regenerates) > 0 {
+			adopted[l.Key] = why
+		}
+	}
+	return adopted
+}
+
+func orNone(id string) string {
+	if id == "" {
+		return "(none)"
+	}
+	return id
+}
+
+func setAttr(o *diff.Object, path, v string) {
+	if o.Attrs == nil {
+		o.Attrs = map[string]string{}
+	}
+	o.Attrs[path] = v
+}
+
+func hasValueSecrets(o *diff.Object) bool {
+	for _, s := range o.Secrets {
+		if s.Output == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Annotate notes on the plan the objects Overlay adopted.
+func Annotate(p *diff.Plan, adopted map[manifest.Key]string) {
+	if len(adopted) == 0 {
+		return
+	}
+	keys := slices.SortedFunc(maps.Keys(adopted), manifest.Key.Compare)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, k.String()+" ("+adopted[k]+")")
+	}
+	p.Notes = append(p.Notes, fmt.Sprintf("secret not verified for %d existing %s, adopted without a usable state entry: apply records their current secrets as applied: %s",
+		len(keys), pluralize(len(keys), "object", "objects"), strings.Join(parts, "; ")))
+}
+
+func pluralize(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
