@@ -15,6 +15,8 @@ type Client struct {
 	baseURL string
 	api     *rest.Client
 	static  bool // logged in with RUNAI_TOKEN rather than client credentials
+	now     func() time.Time
+	logf    func(format string, args ...any) // nil: no log
 }
 
 // New checks cfg and builds a client. It sends nothing: the first request
@@ -36,7 +38,7 @@ func New(cfg Config) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
-	c := &Client{baseURL: u.String()}
+	c := &Client{baseURL: u.String(), now: now, logf: cfg.Logf}
 	base := rest.Client{BaseURL: c.baseURL, HTTP: hc, UserAgent: ua, Retry: cfg.Retry, Logf: cfg.Logf}
 	api := base
 	if cfg.Token.IsZero() {
@@ -52,6 +54,13 @@ func New(cfg Config) (*Client, error) {
 
 // BaseURL is the control plane's URL, without a trailing slash.
 func (c *Client) BaseURL() string { return c.baseURL }
+
+// log writes one line to Config.Logf, if set. Callers never pass a secret.
+func (c *Client) log(format string, args ...any) {
+	if c.logf != nil {
+		c.logf(format, args...)
+	}
+}
 
 // call sends one request and wraps a failure in an *Error about op on key.
 func (c *Client) call(ctx context.Context, op string, key manifest.Key, req rest.Request, out any) (*rest.Response, error) {

@@ -226,10 +226,19 @@ func TestCreateTakesOutputsOfEarlierSteps(t *testing.T) {
 func TestDoRefusesWhatItDoesNotManage(t *testing.T) {
 	t.Parallel()
 	e := setup(t, emulator.Options{})
-	k := manifest.Key{Kind: manifest.KindServiceAccount, Name: "ci"}
+	k := manifest.Key{Kind: manifest.KindSeqeraCredential, Scope: manifest.ScopeWorkspace, Name: "ci"}
 	_, err := e.step(diff.PhaseCreate, &diff.Change{Action: diff.Create, Key: k})
-	if err == nil || !strings.Contains(err.Error(), "does not manage ServiceAccount yet") {
-		t.Errorf("Do(ServiceAccount) = %v", err)
+	if err == nil || !strings.Contains(err.Error(), "does not manage SeqeraCredential") {
+		t.Errorf("Do(SeqeraCredential) = %v", err)
+	}
+	for _, kind := range []manifest.Kind{manifest.KindServiceAccount, manifest.KindAccessKey} {
+		k := manifest.Key{Kind: kind, Name: "ci"}
+		if _, err := e.step(diff.PhaseCreate, &diff.Change{Action: diff.Create, Key: k}); err == nil || !strings.Contains(err.Error(), "no desired object") {
+			t.Errorf("create %s without a desired object = %v", kind, err)
+		}
+		if _, err := e.step(diff.PhaseDelete, &diff.Change{Action: diff.Delete, Key: k}); err == nil || !strings.Contains(err.Error(), "no live object") {
+			t.Errorf("delete %s without a live object = %v", kind, err)
+		}
 	}
 	_, err = e.step(diff.PhaseDelete, &diff.Change{Action: diff.Delete, Key: manifest.Key{Kind: manifest.KindCredential, Type: "password", Name: "x", Scope: "tenant"}})
 	if err == nil || !strings.Contains(err.Error(), "no live object") {

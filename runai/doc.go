@@ -13,10 +13,21 @@
 //   - credentials_*.go: the credentials family (the five asset types under
 //     /api/v1/asset/credentials): wire types, API calls, and the mapping
 //     between manifests, live assets and diff.Object.
-//   - provider.go, wait.go: Provider, which implements apply.Provider and
-//     apply.Waiter for the resource families above. Service accounts and
-//     access keys will be added as families of their own files
-//     (serviceaccounts_*.go, accesskeys_*.go) dispatched by Key.Kind.
+//   - serviceaccounts_*.go: service accounts (/api/v1/service-accounts):
+//     create, enable and disable (PATCH), regenerate the secret, delete.
+//   - accesskeys_*.go: the caller's access keys (/api/v1/access-keys):
+//     create, regenerate, delete; and other users' keys, read through the
+//     administration listing and deleted through its API.
+//   - identity.go, secretfile.go: what both share: the one-time client
+//     secret of a create or regeneration, handed to the dependents as the
+//     outputs clientId and clientSecret and written to spec.secretFile
+//     (0600, atomically, only when it changed) before the step returns; a
+//     create whose reply was lost is read back by name and its secret
+//     regenerated at once.
+//   - provider.go, snapshot.go, wait.go: Provider, which implements
+//     apply.Provider and apply.Waiter for the families of its Scope
+//     (ScopeOf a manifest set), dispatching by Key.Kind; Snapshot reads the
+//     families at once, one list call each.
 //
 // # The common model contract
 //
@@ -24,7 +35,13 @@
 // are identical, so the plan after an apply is empty: server-set fields
 // (ids, timestamps, status, keyId, tenant, projectName, the clusterId the
 // API fills for project and department scope) are left out, and defaults
-// are normalised (private false and empty strings are absent).
+// are normalised (private false and empty strings are absent). A service
+// account always has spec.enabled ("true" or "false"); service accounts
+// and access keys have spec.rotation (quoted) on desired objects only: the
+// API knows no marker, the state puts the last one applied on the live
+// object. Another user's access key has scope "user" and its createdBy as
+// scope id, so it never matches a manifest; its Status says when it last
+// logged in.
 //
 // # What it must not do
 //

@@ -17,11 +17,13 @@ const ProviderName = "runai"
 const DefaultPollInterval = time.Second
 
 // Provider maps Run:ai objects to the common model and carries out plan
-// steps on them. It implements apply.Provider and apply.Waiter. Today it
-// manages credentials; service accounts and access keys will join as
-// families of their own, dispatched by Key.Kind.
+// steps on them. It implements apply.Provider and apply.Waiter. Each
+// resource family (credentials, service accounts, access keys) has files
+// of its own; Do dispatches by Key.Kind, and Snapshot reads the families of
+// its Scope.
 type Provider struct {
-	c *Client
+	c     *Client
+	scope Scope
 	// PollInterval is how often Wait polls (default DefaultPollInterval).
 	PollInterval time.Duration
 }
@@ -31,44 +33,98 @@ var (
 	_ apply.Waiter   = (*Provider)(nil)
 )
 
-// NewProvider returns the provider of client c.
-func NewProvider(c *Client) *Provider { return &Provider{c: c} }
+// Scope says which families the provider manages: Desired builds their
+// objects and Snapshot reads them, with one list call each. A family out
+// of scope is neither planned nor read, so ScopeOf gives the scope a
+// manifest set needs.
+type Scope struct {
+	// Credentials reads GET /api/v1/asset/credentials.
+	Credentials bool
+	// ServiceAccounts reads GET /api/v1/service-accounts.
+	ServiceAccounts bool
+	// AccessKeys reads the caller's keys, GET /api/v1/access-keys.
+	AccessKeys bool
+	// ForeignAccessKeys also reads every user's keys through the
+	// administration listing (GET /api/v1/administration/access-keys), so
+	// that keys made outside git are seen: those that are not the caller's
+	// are live objects of scope "user" (see liveForeignAccessKey).
+	ForeignAccessKeys bool
+}
+
+// ScopeOf is the scope a manifest set needs: credentials when it holds
+// credentials or credential selectors, service accounts when it holds
+// service accounts or an ownership.serviceAccounts selector, access keys
+// when it holds access keys or an ownership.accessKeys selector, and the
+// other users' keys when it has an ownership.accessKeys selector.
+func ScopeOf(set *manifest.Set) Scope {
+	var s Scope
+	for _, r := range set.Resources {
+		switch r.(type) {
+		case *manifest.Credential:
+			s.Credentials = true
+		case *manifest.ServiceAccount:
+			s.ServiceAccounts = true
+		case *manifest.AccessKey:
+			s.AccessKeys = true
+		}
+	}
+	for _, o := range set.Ownerships {
+		if len(o.Spec.Credentials) > 0 {
+			s.Credentials = true
+		}
+		if o.Spec.ServiceAccounts != nil {
+			s.ServiceAccounts = true
+		}
+		if o.Spec.AccessKeys != nil {
+			s.AccessKeys = true
+			s.ForeignAccessKeys = true
+		}
+	}
+	return s
+}
+
+// NewProvider returns the provider of client c for credentials alone, as
+// it was before service accounts and access keys joined: its Snapshot
+// costs the login and one list call. Use NewProviderScoped with ScopeOf to
+// manage every family a manifest set holds.
+func NewProvider(c *Client) *Provider { return NewProviderScoped(c, Scope{Credentials: true}) }
+
+// NewProviderScoped returns the provider of client c for the families of s.
+func NewProviderScoped(c *Client, s Scope) *Provider { return &Provider{c: c, scope: s} }
+
+// Scope is the families the provider reads.
+func (p *Provider) Scope() Scope { return p.scope }
 
 // Name implements apply.Provider: "runai".
 func (p *Provider) Name() string { return ProviderName }
 
-// Desired turns the credentials of set into desired objects, resolving
-// their fromEnv and fromFile secrets through r. Every reference that
-// cannot be resolved is a diagnostic (file:line:col, field); all are
+// Desired turns the credentials, service accounts and access keys of set
+// that are in the provider's scope into desired objects, resolving the
+// fromEnv and fromFile secrets of credentials through r. Every reference
+// that cannot be resolved is a diagnostic (file:line:col, field); all are
 // collected, and the objects are returned with them.
 func (p *Provider) Desired(set *manifest.Set, r manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
 	var objs []*diff.Object
 	var diags manifest.Diagnostics
 	for _, res := range set.Resources {
-		if c, ok := res.(*manifest.Credential); ok {
-			o, ds := desiredCredential(c, r)
-			objs = append(objs, o)
-			diags = append(diags, ds...)
+		switch res := res.(type) {
+		case *manifest.Credential:
+			if p.scope.Credentials {
+				o, ds := desiredCredential(res, r)
+				objs = append(objs, o)
+				diags = append(diags, ds...)
+			}
+		case *manifest.ServiceAccount:
+			if p.scope.ServiceAccounts {
+				objs = append(objs, desiredServiceAccount(res))
+			}
+		case *manifest.AccessKey:
+			if p.scope.AccessKeys {
+				objs = append(objs, desiredAccessKey(res))
+			}
 		}
 	}
 	return objs, diags.Sort()
-}
-
-// Snapshot reads every credential of the tenant with one combined list
-// call (plus the login), whatever their number, with usage and status.
-// Assets of scope system are left out.
-func (p *Provider) Snapshot(ctx context.Context) ([]*diff.Object, error) {
-	assets, err := p.c.listAllCredentials(ctx)
-	if err != nil {
-		return nil, err
-	}
-	objs := make([]*diff.Object, 0, len(assets))
-	for _, a := range assets {
-		if o, ok := liveCredential(a); ok {
-			objs = append(objs, o)
-		}
-	}
-	return objs, nil
 }
 
 // Do implements apply.Provider: it carries out one step of a change.
@@ -80,7 +136,11 @@ func (p *Provider) Do(ctx context.Context, step diff.Step, in apply.Inputs) (app
 	switch ch.Key.Kind {
 	case manifest.KindCredential:
 		return p.doCredential(ctx, step, in)
+	case manifest.KindServiceAccount:
+		return p.doServiceAccount(ctx, step)
+	case manifest.KindAccessKey:
+		return p.doAccessKey(ctx, step)
 	}
 	return apply.Result{}, &Error{Op: step.Change.Action.String(), Key: ch.Key,
-		Err: fmt.Errorf("the runai provider does not manage %s yet", ch.Key.Kind)}
+		Err: fmt.Errorf("the runai provider does not manage %s", ch.Key.Kind)}
 }

@@ -1,0 +1,103 @@
+package runai
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// accessKeyInPlace lists what changes without a replace: the rotation
+// marker (a regeneration of the secret).
+var accessKeyInPlace = []string{attrRotation}
+
+// desiredAccessKey builds the desired object of a manifest access key (one
+// of the caller's): spec.rotation quoted when set, nothing else.
+func desiredAccessKey(a *manifest.AccessKey) *diff.Object {
+	var attrs map[string]string
+	if a.Spec.Rotation != "" {
+		attrs = map[string]string{attrRotation: strconv.Quote(a.Spec.Rotation)}
+	}
+	return &diff.Object{
+		Key:         a.Key(),
+		Provider:    ProviderName,
+		Attrs:       attrs,
+		InPlace:     accessKeyInPlace,
+		Regenerates: regenerates,
+		Protected:   a.Protected(),
+		Doc:         a.Document(),
+		Resource:    a,
+	}
+}
+
+// liveAccessKey builds the live object of one of the caller's keys. Like a
+// service account it has no spec.rotation (the state adds it), and its
+// client id is a readable output.
+func liveAccessKey(k accessKey) *diff.Object {
+	o := &diff.Object{
+		Key:         manifest.Key{Kind: manifest.KindAccessKey, Name: k.Name},
+		Provider:    ProviderName,
+		ID:          k.ID,
+		InPlace:     accessKeyInPlace,
+		Regenerates: regenerates,
+		Native:      k,
+	}
+	if k.ClientID != "" {
+		o.Outputs = map[string]manifest.Secret{manifest.FieldClientID: manifest.NewSecret(k.ClientID)}
+	}
+	return o
+}
+
+// liveForeignAccessKey builds the live object of another user's key, from
+// the administration listing: scope "user" with its createdBy as scope id,
+// so it never matches a manifest's key (the caller's), and an ownership
+// selector's names decide whether drift reports it and --prune deletes
+// it. Status tells when it last logged in, for messages; nothing about it
+// is compared.
+func liveForeignAccessKey(k accessKey) *diff.Object {
+	status := "never logged in"
+	if k.LastLogin != nil && *k.LastLogin != "" {
+		status = "last login " + *k.LastLogin
+	}
+	return &diff.Object{
+		Key:      manifest.Key{Kind: manifest.KindAccessKey, Scope: ScopeUser, ScopeID: k.CreatedBy, Name: k.Name},
+		Provider: ProviderName,
+		ID:       k.ID,
+		Status:   status,
+		Native:   k,
+	}
+}
+
+// snapshotAccessKeys reads the caller's keys and, with ForeignAccessKeys,
+// every user's through the administration listing: the keys that are not
+// the caller's (by id) are foreign. The administration listing is read
+// first: a key the caller makes between the two reads is then in the
+// caller's list or in neither, never taken for another user's.
+func (p *Provider) snapshotAccessKeys(ctx context.Context) ([]*diff.Object, error) {
+	var all []accessKey
+	if p.scope.ForeignAccessKeys {
+		var err error
+		if all, err = p.c.listAllAccessKeys(ctx); err != nil {
+			return nil, err
+		}
+	}
+	own, err := p.c.listAccessKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var objs []*diff.Object
+	mine := make(map[string]bool, len(own))
+	for _, k := range own {
+		mine[k.ID] = true
+		if p.scope.AccessKeys && k.Name != "" {
+			objs = append(objs, liveAccessKey(k))
+		}
+	}
+	for _, k := range all {
+		if !mine[k.ID] && k.Name != "" {
+			objs = append(objs, liveForeignAccessKey(k))
+		}
+	}
+	return objs, nil
+}

@@ -1,0 +1,83 @@
+package runai
+
+import (
+	"context"
+	"sync"
+
+	"github.com/runai-sync/runai-sync/diff"
+)
+
+// family reads the live objects of one resource family.
+type family func(ctx context.Context) ([]*diff.Object, error)
+
+// Snapshot reads the live objects of every family in the provider's scope,
+// the families at once, with one list call each (plus the login, shared):
+//
+//   - credentials: GET /api/v1/asset/credentials with usage and status;
+//     assets of scope system are left out;
+//   - service accounts: GET /api/v1/service-accounts;
+//   - access keys: GET /api/v1/access-keys, and with ForeignAccessKeys GET
+//     /api/v1/administration/access-keys.
+//
+// The objects come in family order. The first error ends the other reads
+// and is returned.
+func (p *Provider) Snapshot(ctx context.Context) ([]*diff.Object, error) {
+	var families []family
+	if p.scope.Credentials {
+		families = append(families, p.snapshotCredentials)
+	}
+	if p.scope.ServiceAccounts {
+		families = append(families, p.snapshotServiceAccounts)
+	}
+	if p.scope.AccessKeys || p.scope.ForeignAccessKeys {
+		families = append(families, p.snapshotAccessKeys)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make([][]*diff.Object, len(families))
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	for i, read := range families {
+		wg.Go(func() {
+			objs, err := read(ctx)
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				mu.Unlock()
+				return
+			}
+			results[i] = objs
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	var objs []*diff.Object
+	for _, r := range results {
+		objs = append(objs, r...)
+	}
+	return objs, nil
+}
+
+// snapshotCredentials reads every credential of the tenant with one
+// combined list call, with usage and status.
+func (p *Provider) snapshotCredentials(ctx context.Context) ([]*diff.Object, error) {
+	assets, err := p.c.listAllCredentials(ctx)
+	if err != nil {
+		return nil, err
+	}
+	objs := make([]*diff.Object, 0, len(assets))
+	for _, a := range assets {
+		if o, ok := liveCredential(a); ok {
+			objs = append(objs, o)
+		}
+	}
+	return objs, nil
+}
