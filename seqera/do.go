@@ -1,0 +1,157 @@
+package seqera
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/runai-sync/runai-sync/apply"
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// delete deletes the live object of ch: checked (refused while running
+// jobs use it) unless Options.Force.
+func (p *Provider) delete(ctx context.Context, ch *diff.Change) error {
+	live := ch.Live
+	if live == nil || live.ID == "" {
+		return &Error{Op: "delete", Key: ch.Key, Err: errors.New("the plan holds no live object to delete")}
+	}
+	return p.c.remove(ctx, live.Key, live.ID, !p.opts.Force)
+}
+
+// update replaces the live credential of ch with the desired one, every
+// key included: it keeps its id.
+func (p *Provider) update(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
+	live, d := ch.Live, ch.Desired
+	if live == nil || live.ID == "" || d == nil {
+		return apply.Result{}, &Error{Op: "update", Key: ch.Key, Err: errors.New("the plan holds no live and desired object to update")}
+	}
+	body, err := requestBody(d, live.ID, in, true)
+	if err != nil {
+		return apply.Result{}, &Error{Op: "update", Key: d.Key, Err: err}
+	}
+	if err := p.c.update(ctx, live.Key, live.ID, body); err != nil {
+		return apply.Result{}, err
+	}
+	return apply.Result{ID: live.ID}, nil
+}
+
+// create posts the desired object of ch. A create whose reply was lost and
+// whose retry met 409 is our own: it is read back and adopted, never
+// created twice.
+func (p *Provider) create(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
+	d := ch.Desired
+	if d == nil {
+		return apply.Result{}, &Error{Op: "create", Key: ch.Key, Err: errors.New("the plan holds no desired object to create")}
+	}
+	body, err := requestBody(d, "", in, false)
+	if err != nil {
+		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: err}
+	}
+	id, err := p.c.create(ctx, d.Key, body)
+	if err == nil {
+		return apply.Result{ID: id}, nil
+	}
+	var re *rest.Error
+	if !errors.As(err, &re) || re.Status != http.StatusConflict {
+		return apply.Result{}, wrap("create", d.Key, err)
+	}
+	if !re.MaybeApplied {
+		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: err,
+			Hint: "it already exists; it was created since the plan was made: run plan again"}
+	}
+	return p.adopt(ctx, d, err)
+}
+
+// adopt reads back a credential our own lost create made, by name in its
+// workspace, and takes it if its non-secret fields are the desired ones.
+func (p *Provider) adopt(ctx context.Context, d *diff.Object, conflict error) (apply.Result, error) {
+	cr, found, err := p.c.find(ctx, d.Key)
+	switch {
+	case err != nil:
+		return apply.Result{}, err
+	case !found:
+		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
+			Hint: "the reply to the create was lost and Seqera then reported a clash, but no credential of that name can be read back: run plan again"}
+	}
+	if cmp.Diff(d.Attrs, liveFields(cr).attrs()) != "" {
+		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
+			Hint: "the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again"}
+	}
+	return apply.Result{ID: cr.ID}, nil
+}
+
+// requestBody builds the body of a create (id "") or an update: the plan's
+// fields, and every key, secret values resolved before the apply or
+// produced by an earlier step (in). Its errors name fields, never values.
+func requestBody(d *diff.Object, id string, in apply.Inputs, update bool) (*writeBody, error) {
+	text := func(path string) (string, error) {
+		q, ok := d.Attrs[path]
+		if !ok {
+			return "", nil
+		}
+		v, err := strconv.Unquote(q)
+		if err != nil {
+			return "", fmt.Errorf("%s: the plan holds no quoted text for it", path)
+		}
+		return v, nil
+	}
+	w := writeCredential{ID: id, Name: d.Key.Name, Keys: writeKeys{}}
+	var err error
+	for path, dst := range map[string]*string{attrDescription: &w.Description, attrProvider: &w.Provider, attrCategory: &w.Category, attrBaseURL: &w.BaseURL} {
+		if *dst, err = text(path); err != nil {
+			return nil, err
+		}
+	}
+	if w.Provider == "" {
+		return nil, errors.New("spec.provider: the plan holds none")
+	}
+	w.Keys[discriminator] = w.Provider
+	for path := range d.Attrs {
+		if name, ok := strings.CutPrefix(path, attrKeys); ok {
+			if w.Keys[name], err = text(path); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for path := range d.Secrets {
+		if name, ok := strings.CutPrefix(path, attrKeys); ok {
+			if w.Keys[name], err = secretValue(d, path, in, update); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &writeBody{Credentials: w}, nil
+}
+
+// secretValue is the value of a secret key of d: resolved before the
+// apply, or produced by an earlier step.
+func secretValue(d *diff.Object, path string, in apply.Inputs, update bool) (string, error) {
+	a := d.Secrets[path]
+	if out := a.Output; out != nil {
+		var v manifest.Secret
+		found := false
+		if in != nil {
+			v, found = in.Output(out.Key, out.Field)
+		}
+		if !found || v.IsZero() {
+			msg := fmt.Sprintf("%s takes the %s of %s, which no earlier step of this apply produced", path, out.Field, out.Key)
+			if update {
+				msg += fmt.Sprintf(" (Seqera's update sends every key, and the %s is shown only once: change the rotation of %s to make a new one)", out.Field, out.Key)
+			}
+			return "", errors.New(msg)
+		}
+		return v.Reveal(), nil
+	}
+	if a.Value.IsZero() {
+		return "", fmt.Errorf("%s (%s) has no value: resolve it before applying", path, a.Source)
+	}
+	return a.Value.Reveal(), nil
+}

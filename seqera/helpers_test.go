@@ -1,0 +1,222 @@
+package seqera
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/runai-sync/runai-sync/apply"
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Routes of the emulator's Counts.
+const (
+	routeList   = "GET /api/credentials"
+	routeCreate = "POST /api/credentials"
+	routeUpdate = "PUT /api/credentials/{credentialsId}"
+	routeDelete = "DELETE /api/credentials/{credentialsId}"
+)
+
+// allWorkspaces are the emulator's default workspaces and the personal one.
+var allWorkspaces = []string{"", "1001", "1002"}
+
+// recorder collects log lines, safely across goroutines.
+type recorder struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (r *recorder) Logf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lines = append(r.lines, fmt.Sprintf(format, args...))
+}
+
+func (r *recorder) Lines() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.lines...)
+}
+
+// env is an emulator with a client and a provider talking to it.
+type env struct {
+	t   *testing.T
+	em  *emulator.Instance
+	log *recorder
+	cfg Config
+	c   *Client
+	p   *Provider
+}
+
+// setup starts an emulator and a client with its Seqera token, retrying
+// without waiting, reading every workspace.
+func setup(t *testing.T, opts emulator.Options) *env {
+	t.Helper()
+	e := &env{t: t, log: &recorder{}}
+	e.em = emulator.Start(t, opts)
+	e.cfg = Config{
+		Endpoint:  e.em.SeqeraURL,
+		Token:     manifest.NewSecret(e.em.SeqeraToken),
+		UserAgent: "runai-sync/test",
+		Logf:      e.log.Logf,
+		Retry:     rest.RetryPolicy{MaxAttempts: 20, BaseDelay: time.Microsecond, MaxDelay: 10 * time.Microsecond, Sleep: noSleep},
+	}
+	e.c, e.p = e.connect(e.cfg, Options{})
+	return e
+}
+
+func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
+func (e *env) connect(cfg Config, opts Options) (*Client, *Provider) {
+	e.t.Helper()
+	c, err := New(cfg)
+	if err != nil {
+		e.t.Fatalf("New: %v", err)
+	}
+	return c, NewProvider(c, allWorkspaces, opts)
+}
+
+// parse decodes manifests written inline.
+func parse(t *testing.T, src string) *manifest.Set {
+	t.Helper()
+	docs, diags := manifest.Parse("test.yaml", []byte(src))
+	if len(diags) > 0 {
+		t.Fatalf("parse: %v", diags)
+	}
+	for _, d := range docs {
+		if err := d.Decode(); err != nil {
+			t.Fatalf("decode %s: %v", d, err)
+		}
+	}
+	return manifest.NewSet(docs)
+}
+
+// resolver reads fromEnv references from vars.
+func resolver(vars map[string]string) manifest.Resolver {
+	return manifest.Resolver{LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
+}
+
+// desired parses and resolves manifests, failing on any diagnostic.
+func (e *env) desired(src string, vars map[string]string) []*diff.Object {
+	e.t.Helper()
+	objs, diags := e.p.Desired(parse(e.t, src), resolver(vars))
+	if len(diags) > 0 {
+		e.t.Fatalf("Desired: %v", diags)
+	}
+	return objs
+}
+
+// outputs is an apply.Inputs backed by a map.
+type outputs map[manifest.Key]map[string]manifest.Secret
+
+func (o outputs) Output(k manifest.Key, field string) (manifest.Secret, bool) {
+	v, ok := o[k][field]
+	return v, ok
+}
+
+var _ apply.Inputs = outputs(nil)
+
+// step runs one step of a change.
+func (e *env) step(phase diff.Phase, ch *diff.Change, in apply.Inputs) (string, error) {
+	res, err := e.p.Do(context.Background(), diff.Step{Phase: phase, Level: 1, Change: ch}, in)
+	return res.ID, err
+}
+
+// create runs the create step of a desired object.
+func (e *env) create(d *diff.Object, in apply.Inputs) (string, error) {
+	return e.step(diff.PhaseCreate, &diff.Change{Action: diff.Create, Key: d.Key, Provider: ProviderName, Desired: d}, in)
+}
+
+// mustCreate creates every object, failing on an error.
+func (e *env) mustCreate(objs ...*diff.Object) []string {
+	e.t.Helper()
+	var ids []string
+	for _, d := range objs {
+		id, err := e.create(d, nil)
+		if err != nil {
+			e.t.Fatalf("create %s: %v", d.Key, err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// remove runs the delete step of a live object.
+func (e *env) remove(l *diff.Object) error {
+	_, err := e.step(diff.PhaseDelete, &diff.Change{Action: diff.Delete, Key: l.Key, ID: l.ID, Live: l}, nil)
+	return err
+}
+
+// snapshot reads the live objects by key.
+func (e *env) snapshot() map[manifest.Key]*diff.Object {
+	e.t.Helper()
+	objs, err := e.p.Snapshot(context.Background())
+	if err != nil {
+		e.t.Fatalf("Snapshot: %v", err)
+	}
+	m := map[manifest.Key]*diff.Object{}
+	for _, o := range objs {
+		if _, dup := m[o.Key]; dup {
+			e.t.Fatalf("Snapshot: %s twice", o.Key)
+		}
+		m[o.Key] = o
+	}
+	return m
+}
+
+// seqeraDoc is a SeqeraCredential manifest with the given metadata fields
+// and spec (YAML flow maps without braces for metadata).
+func seqeraDoc(name, meta, spec string) string {
+	if meta != "" {
+		meta = ", " + meta
+	}
+	return fmt.Sprintf("---\napiVersion: runai-sync/v1\nkind: SeqeraCredential\nmetadata: {name: %s%s}\nspec: %s\n", name, meta, spec)
+}
+
+// key is the key of a Seqera credential.
+func key(ws, name string) manifest.Key {
+	return manifest.Key{Kind: manifest.KindSeqeraCredential, Scope: manifest.ScopeWorkspace, ScopeID: ws, Name: name}
+}
+
+// targets lists "METHOD path?query" of the logged attempts of method.
+func (e *env) targets(method string) []string {
+	var out []string
+	for _, l := range e.log.Lines() {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == method {
+			out = append(out, f[0]+" "+f[1])
+		}
+	}
+	return out
+}
+
+// statusLines returns the log lines of attempts answered with status.
+func statusLines(lines []string, status string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.Contains(l, " -> "+status+" ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// noSecretIn fails when any text holds any secret.
+func noSecretIn(t *testing.T, texts []string, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		for _, txt := range texts {
+			if strings.Contains(txt, s) {
+				t.Errorf("secret %.4s… leaked in %q", s, txt)
+			}
+		}
+	}
+}

@@ -1,0 +1,266 @@
+package seqera
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Attribute paths of a credential in the common model.
+const (
+	attrDescription = "metadata.description"
+	attrProvider    = "spec.provider"
+	attrCategory    = "spec.category"
+	attrBaseURL     = "spec.baseUrl"
+	attrKeys        = "spec.keys." // + the key's name
+)
+
+// inPlace lists what PUT can change: every path of a provider's
+// credential but spec.provider, which the platform refuses to change.
+func inPlace(provider string) []string {
+	paths := []string{attrDescription, attrCategory, attrBaseURL}
+	if p, ok := manifest.LookupSeqeraProvider(provider); ok {
+		for _, k := range p.Keys {
+			paths = append(paths, attrKeys+k.Name)
+		}
+	}
+	return paths
+}
+
+// credFields are the comparable, non-secret fields of a credential, from a
+// manifest or from the API. Both sides go through the same attrs method, so
+// equal meaning is equal text.
+type credFields struct {
+	Description string
+	Provider    string
+	Category    string
+	BaseURL     string
+	// Keys are the non-secret keys with their values.
+	Keys map[string]string
+}
+
+// attrs renders the fields, Go-quoted and absent when empty.
+func (f credFields) attrs() map[string]string {
+	m := map[string]string{}
+	str := func(path, v string) {
+		if v != "" {
+			m[path] = strconv.Quote(v)
+		}
+	}
+	str(attrDescription, f.Description)
+	str(attrProvider, f.Provider)
+	str(attrCategory, f.Category)
+	str(attrBaseURL, f.BaseURL)
+	for k, v := range f.Keys {
+		str(attrKeys+k, v)
+	}
+	return m
+}
+
+// liveFields reads the comparable fields of a live credential: the keys
+// the provider defines as not secret, when they are non-empty strings.
+// The discriminator and fields runai-sync does not know are left out.
+func liveFields(cr liveCredential) credFields {
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	f := credFields{Description: str(cr.Description), Provider: cr.Provider, Category: str(cr.Category), BaseURL: str(cr.BaseURL)}
+	p, _ := manifest.LookupSeqeraProvider(cr.Provider)
+	for _, k := range p.Keys {
+		var v string
+		if k.Secret || json.Unmarshal(cr.Keys[k.Name], &v) != nil || v == "" {
+			continue
+		}
+		if f.Keys == nil {
+			f.Keys = map[string]string{}
+		}
+		f.Keys[k.Name] = v
+	}
+	return f
+}
+
+// liveObject builds the live object of a credential listed from workspace
+// ws ("" for the personal workspace).
+func liveObject(cr liveCredential, ws string) *diff.Object {
+	return &diff.Object{
+		Key:      manifest.Key{Kind: manifest.KindSeqeraCredential, Scope: manifest.ScopeWorkspace, ScopeID: ws, Name: cr.Name},
+		Provider: ProviderName,
+		ID:       cr.ID,
+		Attrs:    liveFields(cr).attrs(),
+		InPlace:  inPlace(cr.Provider),
+		Native:   cr,
+	}
+}
+
+// desiredObject builds the desired object of a manifest credential,
+// resolving its fromEnv and fromFile keys through r. Every key that cannot
+// be resolved is a diagnostic; the object is returned anyway.
+func desiredObject(s *manifest.SeqeraCredential, r manifest.Resolver) (*diff.Object, manifest.Diagnostics) {
+	f := credFields{Description: s.Metadata.Description, Provider: s.Spec.Provider, Category: s.Spec.Category, BaseURL: s.Spec.BaseURL}
+	o := &diff.Object{
+		Key:       s.Key(),
+		Provider:  ProviderName,
+		InPlace:   inPlace(s.Spec.Provider),
+		Protected: s.Protected(),
+		Doc:       s.Document(),
+		Resource:  s,
+	}
+	var diags manifest.Diagnostics
+	prov, known := manifest.LookupSeqeraProvider(s.Spec.Provider)
+	if !known {
+		diags = append(diags, diagnostic(s, manifest.FieldPath{"spec", "provider"},
+			fmt.Sprintf("unknown provider %q: use one of %s", s.Spec.Provider, providerNames())))
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Spec.Keys)) {
+		field := manifest.SecretField{Path: manifest.FieldPath{"spec", "keys", name}, Ref: s.Spec.Keys[name]}
+		k, ok := manifest.SeqeraKeyField(s.Spec.Provider, name)
+		switch {
+		case known && !ok:
+			diags = append(diags, diagnostic(s, field.Path, fmt.Sprintf("provider %s has no key %q (its keys: %s)", prov.Name, name, keyNames(prov))))
+		case k.Secret:
+			attr, d := secretAttr(s, field, r)
+			if attr.Output != nil && !slices.Contains(o.Deps, attr.Output.Key) {
+				o.Deps = append(o.Deps, attr.Output.Key)
+			}
+			diags = append(diags, d...)
+			if o.Secrets == nil {
+				o.Secrets = map[string]diff.SecretAttr{}
+			}
+			o.Secrets[attrKeys+name] = attr
+		default:
+			v, d := plainValue(s, field, r)
+			diags = append(diags, d...)
+			if f.Keys == nil {
+				f.Keys = map[string]string{}
+			}
+			f.Keys[name] = v
+		}
+	}
+	o.Attrs = f.attrs()
+	slices.SortFunc(o.Deps, manifest.Key.Compare)
+	return o, diags
+}
+
+// secretAttr is the model of a secret key: its resolved value, or the
+// output of another resource it takes during the apply.
+func secretAttr(s *manifest.SeqeraCredential, f manifest.SecretField, r manifest.Resolver) (diff.SecretAttr, manifest.Diagnostics) {
+	attr := diff.SecretAttr{Source: f.Ref.Source()}
+	if kind, out := f.Ref.Output(); out != nil {
+		attr.Output = &diff.OutputRef{Key: manifest.Key{Kind: kind, Name: out.Name}, Field: out.Field}
+		return attr, nil
+	}
+	v, ok, d := r.ResolveField(s, f)
+	switch {
+	case d != nil:
+		return attr, manifest.Diagnostics{*d}
+	case !ok:
+		return attr, manifest.Diagnostics{noValue(s, f.Path)}
+	}
+	attr.Value = v
+	return attr, nil
+}
+
+// plainValue is the value of a key that is not secret: it is compared in
+// the plan as text, so it must be known before the apply.
+func plainValue(s *manifest.SeqeraCredential, f manifest.SecretField, r manifest.Resolver) (string, manifest.Diagnostics) {
+	if kind, out := f.Ref.Output(); out != nil {
+		field := "fromServiceAccount"
+		if kind == manifest.KindAccessKey {
+			field = "fromAccessKey"
+		}
+		return "", manifest.Diagnostics{diagnostic(s, f.Path.Append(field),
+			fmt.Sprintf("%s is not a secret key of provider %s: give its value as a string, fromEnv or fromFile (values made during the apply go to secret keys only)", f.Path[len(f.Path)-1], s.Spec.Provider))}
+	}
+	v, ok, d := r.ResolveField(s, f)
+	switch {
+	case d != nil:
+		return "", manifest.Diagnostics{*d}
+	case !ok:
+		return "", manifest.Diagnostics{noValue(s, f.Path)}
+	}
+	return v.Reveal(), nil
+}
+
+// diagnostic is an error at a field of s.
+func diagnostic(s *manifest.SeqeraCredential, p manifest.FieldPath, msg string) manifest.Diagnostic {
+	var pos manifest.Position
+	if d := s.Document(); d != nil {
+		pos = d.Pos(p)
+	}
+	return manifest.Diagnostic{Pos: pos, Path: p, Message: msg}
+}
+
+// noValue is the diagnostic of a key that names no source.
+func noValue(s *manifest.SeqeraCredential, p manifest.FieldPath) manifest.Diagnostic {
+	return diagnostic(s, p, "the key has no value: give a string or one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")
+}
+
+func providerNames() string {
+	names := make([]string, len(manifest.SeqeraProviders))
+	for i, p := range manifest.SeqeraProviders {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func keyNames(p manifest.SeqeraProvider) string {
+	names := make([]string, len(p.Keys))
+	for i, k := range p.Keys {
+		names[i] = k.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// Workspaces lists the workspaces a manifest set names: those of its
+// SeqeraCredentials (metadata.workspaceId, "" when absent: the personal
+// workspace) and of its Ownership seqeraCredentials selectors. They are
+// sorted ("" first, then by number) and unique; nil when the set names no
+// Seqera resource, so that such a run never contacts Seqera.
+func Workspaces(set *manifest.Set) []string {
+	var ws []string
+	for _, r := range set.Resources {
+		if s, ok := r.(*manifest.SeqeraCredential); ok {
+			ws = append(ws, s.Key().ScopeID)
+		}
+	}
+	for _, o := range set.Ownerships {
+		for _, sel := range o.Spec.SeqeraCredentials {
+			id := ""
+			if sel.WorkspaceID != nil {
+				id = strconv.FormatInt(*sel.WorkspaceID, 10)
+			}
+			ws = append(ws, id)
+		}
+	}
+	return sortWorkspaces(ws)
+}
+
+// sortWorkspaces sorts workspace ids ("" first, then by number) and drops
+// repeats.
+func sortWorkspaces(ws []string) []string {
+	if len(ws) == 0 {
+		return nil
+	}
+	ws = slices.Clone(ws)
+	slices.SortFunc(ws, func(a, b string) int {
+		if c := cmp.Compare(len(a), len(b)); c != 0 && a != "" && b != "" && isDigits(a) && isDigits(b) {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	return slices.Compact(ws)
+}
+
+func isDigits(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
+}
