@@ -55,7 +55,7 @@ func (p *Provider) createAccessKey(ctx context.Context, ch *diff.Change) (apply.
 	if err == nil {
 		s = issued{key: key, id: created.ID, clientID: created.ClientID, secret: manifest.NewSecret(created.ClientSecret), createdAt: p.c.timestamp()}
 		if created.CreatedAt != nil && *created.CreatedAt != "" {
-			s.createdAt = *created.CreatedAt
+			s.createdAt = readableTime(*created.CreatedAt)
 		}
 	} else {
 		adopt, cerr := p.c.createConflict(key, err)

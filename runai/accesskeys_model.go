@@ -3,6 +3,7 @@ package runai
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
@@ -58,7 +59,7 @@ func liveAccessKey(k accessKey) *diff.Object {
 func liveForeignAccessKey(k accessKey) *diff.Object {
 	status := "never logged in"
 	if k.LastLogin != nil && *k.LastLogin != "" {
-		status = "last login " + *k.LastLogin
+		status = "last login " + readableTime(*k.LastLogin)
 	}
 	return &diff.Object{
 		Key:      manifest.Key{Kind: manifest.KindAccessKey, Scope: ScopeUser, ScopeID: k.CreatedBy, Name: k.Name},
@@ -100,4 +101,14 @@ func (p *Provider) snapshotAccessKeys(ctx context.Context) ([]*diff.Object, erro
 		}
 	}
 	return objs, nil
+}
+
+// readableTime renders an API timestamp in RFC 3339 UTC to the second;
+// one it cannot parse is shown as it came.
+func readableTime(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return t.UTC().Truncate(time.Second).Format(time.RFC3339)
 }
