@@ -1,0 +1,86 @@
+package seqera
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/runai-sync/runai-sync/emulator"
+)
+
+// TestRetriesUnderFaults: 503s without effect, and lost replies (the
+// change is made, then answered 503). A create whose reply was lost meets
+// 409 on its retry and is adopted, never duplicated: the ids Do returns are
+// the live ones. Updates and deletes converge too.
+func TestRetriesUnderFaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts emulator.Options
+		want string // a status the log must show
+	}{
+		{"fail-rate", emulator.Options{FailRate: 0.5, Seed: 7}, "503"},
+		{"lost replies", emulator.Options{LostRate: 0.5, Seed: 11}, "409"},
+		{"lost replies, seed shape", emulator.Options{LostRate: 0.5, Seed: 5, SeqeraShape: emulator.SeqeraShapeSeed}, "409"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := setup(t, tt.opts)
+			var src strings.Builder
+			for i := range 20 {
+				meta := ""
+				if ws := allWorkspaces[i%len(allWorkspaces)]; ws != "" {
+					meta = "workspaceId: " + ws
+				}
+				src.WriteString(seqeraDoc(fmt.Sprintf("c%02d", i), meta, `{provider: bitbucket, keys: {username: u, password: bb-secret-value}}`))
+			}
+			objs := e.desired(src.String(), nil)
+			ids := e.mustCreate(objs...)
+			live := e.snapshot()
+			if len(live) != len(objs) {
+				t.Errorf("%d credentials for %d creates", len(live), len(objs))
+			}
+			for i, d := range objs {
+				if l := live[d.Key]; l == nil || l.ID != ids[i] {
+					t.Errorf("%s: Do returned id %s, live is %v", d.Key, ids[i], l)
+				}
+			}
+			if len(statusLines(e.log.Lines(), tt.want)) == 0 {
+				t.Errorf("the log shows no %s: the fault was not exercised", tt.want)
+			}
+			// Deletes whose reply is lost meet 404 on their retry: success.
+			for _, l := range live {
+				if err := e.remove(l); err != nil {
+					t.Errorf("delete: %v", err)
+				}
+			}
+			if n := len(e.snapshot()); n != 0 {
+				t.Errorf("%d credentials left after deleting all", n)
+			}
+			noSecretIn(t, e.log.Lines(), "bb-secret-value", e.em.SeqeraToken)
+		})
+	}
+}
+
+// TestLostCreateOfAnotherIsNotAdopted: when the reply of a create is lost
+// and the name is then taken by a credential that differs from the
+// manifest, the create fails and says so rather than adopting it.
+func TestLostCreateOfAnotherIsNotAdopted(t *testing.T) {
+	t.Parallel()
+	e := setup(t, emulator.Options{})
+	theirs := e.desired(seqeraDoc("shared", "workspaceId: 1001", `{provider: github, keys: {username: someone-else, password: p}}`), nil)[0]
+	e.mustCreate(theirs)
+	ours := e.desired(seqeraDoc("shared", "workspaceId: 1001", `{provider: github, keys: {username: us, password: p}}`), nil)[0]
+	_, err := e.p.adopt(t.Context(), ours, fmt.Errorf("409"))
+	if err == nil || !strings.Contains(err.Error(), "seqera credential shared (workspace 1001): create failed: 409: the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again") {
+		t.Errorf("adopt = %v", err)
+	}
+	missing := e.desired(seqeraDoc("missing", "", `{provider: github, keys: {username: us, password: p}}`), nil)[0]
+	if _, err := e.p.adopt(t.Context(), missing, fmt.Errorf("409")); err == nil || !strings.Contains(err.Error(), "no credential of that name can be read back") {
+		t.Errorf("adopt of a missing one = %v", err)
+	}
+	if id, err := e.p.adopt(t.Context(), theirs, fmt.Errorf("409")); err != nil || id.ID == "" {
+		t.Errorf("adopt of an equal one = %v, %v", id, err)
+	}
+}
