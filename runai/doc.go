@@ -47,7 +47,9 @@
 //
 // It never puts a secret value (a credential's secret fields, the client
 // secret, a token) in an error, a log line or a panic. It does not read
-// the environment or flags (the CLI builds a Config), does not decide what
-// to change (package diff does), and does not order or parallelise steps
-// (package apply does). HTTP mechanics belong to internal/rest.
+// the environment or flags (the CLI builds a Config), writes no file but
+// spec.secretFile, does not decide what to change (package diff does),
+// does not remember rotation markers or undelivered secrets (package state
+// does), and does not order or parallelise steps (package apply does).
+// HTTP mechanics belong to internal/rest.
 package runai

@@ -100,7 +100,7 @@ func (c *Client) createIdentity(ctx context.Context, collection, name string) (c
 func (c *Client) regenerateSecret(ctx context.Context, key manifest.Key, item string) (manifest.Secret, error) {
 	var out regeneratedSecret
 	if _, err := c.call(ctx, "regenerate secret", key, rest.Request{Method: http.MethodPost, Path: item + "/secret"}, &out); err != nil {
-		return manifest.Secret{}, err
+		return manifest.Secret{}, gone(err)
 	}
 	if out.ClientSecret == "" {
 		return manifest.Secret{}, &Error{Op: "regenerate secret", Key: key, Err: errors.New("the reply holds no client secret")}
@@ -134,4 +134,14 @@ func (c *Client) createConflict(key manifest.Key, err error) (adopt bool, _ erro
 			Hint: "it already exists; it was created since the plan was made: run plan again"}
 	}
 	return true, nil
+}
+
+// gone adds what to do to an *Error about an object that answered 404: it
+// was deleted since the plan was made.
+func gone(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Hint == "" && rest.IsStatus(err, http.StatusNotFound) {
+		e.Hint = "it no longer exists (deleted since the plan was made?): run plan again"
+	}
+	return err
 }

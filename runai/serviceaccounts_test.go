@@ -206,3 +206,21 @@ func TestServiceAccountCreateConflict(t *testing.T) {
 	e.wantLogin("the first secret after the conflict", clientID, secret, 200)
 	noSecretIn(t, append(e.log.Lines(), msg), secret)
 }
+
+// TestServiceAccountGone: rotating or disabling an account deleted since
+// the plan was made fails with what to do.
+func TestServiceAccountGone(t *testing.T) {
+	t.Parallel()
+	e := setupIdentities(t, emulator.Options{})
+	d := e.one(saDoc("ci-pipeline", `{rotation: r1}`))
+	e.mustDo(diff.PhaseCreate, &diff.Change{Action: diff.Create, Key: d.Key, Desired: d, Regenerate: true})
+	live := e.snapshot()[d.Key]
+	e.mustDo(diff.PhaseDelete, &diff.Change{Action: diff.Delete, Key: d.Key, Live: live})
+	for _, spec := range []string{`{rotation: r2}`, `{enabled: false, rotation: r1}`} {
+		ch := diff.Compute([]*diff.Object{e.one(saDoc("ci-pipeline", spec))}, []*diff.Object{overlay(live, "r1")}, &manifest.Set{}, diff.Options{}).Changes[0]
+		_, err := e.do(diff.PhaseCreate, ch)
+		if err == nil || !strings.Contains(err.Error(), "404") || !strings.Contains(err.Error(), "run plan again") {
+			t.Errorf("%s on a deleted account = %v", spec, err)
+		}
+	}
+}
