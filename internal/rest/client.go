@@ -142,7 +142,10 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 			decodeError(req, a)
 			return nil, e
 		}
-		if try >= p.MaxAttempts {
+		// A 429 is the server pacing us, not a failure: it does not use up an
+		// attempt; MaxElapsed still bounds the waiting.
+		rateLimited := a.err == nil && a.status == http.StatusTooManyRequests
+		if try >= p.MaxAttempts && !rateLimited {
 			c.logAttempt(req, a, e.Attempts, "giving up")
 			e.GaveUp = fmt.Sprintf("after %d attempts", e.Attempts)
 			decodeError(req, a)
@@ -161,7 +164,9 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 			e.Status, e.Message, e.Err, e.GaveUp, e.Location = 0, err.Error(), err, "", ""
 			return nil, e
 		}
-		try++
+		if !rateLimited {
+			try++
+		}
 	}
 }
 

@@ -234,3 +234,30 @@ func TestErrorOutReceivesTheFinalReply(t *testing.T) {
 		})
 	}
 }
+
+// TestRateLimitDoesNotUseUpAttempts: a request paced with many 429s still
+// gets its MaxAttempts tries at real failures.
+func TestRateLimitDoesNotUseUpAttempts(t *testing.T) {
+	var n int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		switch {
+		case n <= 5:
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+		case n <= 6:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		default:
+			_, _ = w.Write([]byte(`{}`))
+		}
+	}))
+	defer srv.Close()
+	c := &Client{BaseURL: srv.URL, HTTP: srv.Client(), Retry: RetryPolicy{MaxAttempts: 2, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond,
+		Sleep: func(context.Context, time.Duration) error { return nil }}}
+	if _, err := c.Do(context.Background(), Request{Method: "GET", Path: "/x"}, nil); err != nil {
+		t.Fatalf("five 429s and one 503 with 2 attempts: %v", err)
+	}
+	if n != 7 {
+		t.Errorf("%d requests, want 7", n)
+	}
+}

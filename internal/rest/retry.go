@@ -18,7 +18,8 @@ import (
 // defaults below; tests set tiny delays and may replace Sleep.
 type RetryPolicy struct {
 	// MaxAttempts bounds the attempts of one request, the first included
-	// (default 8; 1 disables retries).
+	// (default 8; 1 disables retries). Answers 429 (the server pacing the
+	// client) do not count: MaxElapsed bounds them.
 	MaxAttempts int
 	// MaxElapsed bounds the time from the first attempt to the start of the
 	// last one (default 2 minutes). A wait that would end past it is not
