@@ -31,13 +31,13 @@ type Ownership interface {
 // Options are the switches of a plan.
 type Options struct {
 	// Prune deletes owned live objects that no manifest declares.
-	Prune bool
+	Prune bool `json:"prune,omitempty"`
 	// Force allows deleting or replacing objects that are in use.
-	Force bool
+	Force bool `json:"force,omitempty"`
 	// AllowProtected allows deleting or replacing protected objects.
-	AllowProtected bool
+	AllowProtected bool `json:"allowProtected,omitempty"`
 	// AllowMassDelete lifts the mass-delete guard.
-	AllowMassDelete bool
+	AllowMassDelete bool `json:"allowMassDelete,omitempty"`
 }
 
 // Compute compares desired with live objects and returns the plan. It is a

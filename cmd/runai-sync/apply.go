@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -14,7 +15,8 @@ import (
 
 // ApplyCmd makes the live state equal to the manifests.
 type ApplyCmd struct {
-	ManifestFlags
+	Files []string `short:"f" name:"filename" sep:"none" placeholder:"PATH" help:"Manifest file or directory (recursive: .yaml, .yml, .json); repeat for more; - reads standard input."`
+	Plan  string   `arg:"" optional:"" name:"plan" help:"A plan saved with plan --out: apply exactly it, after checking that nothing it touches changed."`
 	GuardFlags
 	ConnFlags
 	DryRun      bool          `help:"Print the plan and the order the steps would run in; change nothing."`
@@ -22,6 +24,7 @@ type ApplyCmd struct {
 	Parallelism int           `default:"8" help:"Independent changes run at once."`
 	Wait        bool          `help:"After applying, wait until Run:ai reports the credentials synced to the clusters."`
 	WaitTimeout time.Duration `default:"5m" help:"How long --wait waits."`
+	LockTimeout time.Duration `default:"1m" help:"How long to wait for another apply holding the state lock."`
 }
 
 // Help describes apply.
@@ -40,9 +43,31 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if c.Parallelism < 1 {
 		return errors.New("--parallelism must be at least 1")
 	}
-	s, err := newSession(ctx, env, g, c.ConnFlags, c.Files, c.options())
+	files, opts := c.Files, c.options()
+	var saved *diff.Saved
+	switch {
+	case c.Plan != "" && (len(c.Files) > 0 || c.GuardFlags != GuardFlags{}):
+		return errPlanAndFlags
+	case c.Plan != "":
+		var err error
+		if saved, err = readPlan(c.Plan); err != nil {
+			return err
+		}
+		files, opts = saved.Files, saved.Options
+	case len(c.Files) == 0:
+		return errors.New("give the manifests with -f PATH, or a plan saved with plan --out")
+	}
+	s, err := newSession(ctx, env, g, c.ConnFlags, files, sessionOptions{
+		diff: opts, lock: !c.DryRun, lockTimeout: c.LockTimeout, command: commandLine(),
+	})
 	if err != nil {
 		return err
+	}
+	defer s.close(env)
+	if saved != nil {
+		if s.plan, err = checkSaved(env, s, saved, c.Plan); err != nil {
+			return err
+		}
 	}
 	if err := planView(env, "text", "").Render(env.Stdout, s.plan); err != nil {
 		return err
@@ -51,6 +76,11 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return &ExitError{Code: 1, Err: fmt.Errorf("apply refused by %s (see above); nothing was changed", plural(len(s.plan.Refusals), "guard"))}
 	}
 	if !s.plan.HasChanges() {
+		if rec := s.state.recorder(ctx, s.plan); rec != nil && !c.DryRun {
+			if err := rec.Adopt(); err != nil {
+				return fmt.Errorf("state: recording adopted objects: %w", err)
+			}
+		}
 		fmt.Fprintln(env.Stdout, "\nNothing to apply.")
 		return nil
 	}
@@ -61,12 +91,19 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	}
 	fmt.Fprintln(env.Stdout)
 	prog := newProgress(env)
+	rec := s.state.recorder(ctx, s.plan)
 	rep, err := apply.Run(ctx, s.plan, applyProviders(s.providers), apply.Options{
 		Parallelism: c.Parallelism, DryRun: c.DryRun, Wait: c.Wait, WaitTimeout: c.WaitTimeout, Observer: prog,
+		Recorder: applyRecorder(rec),
 	})
 	prog.finish()
 	if err != nil {
 		return err
+	}
+	if rec != nil && !c.DryRun {
+		if err := rec.Adopt(); err != nil {
+			fmt.Fprintln(env.Stderr, "state: recording adopted objects:", err)
+		}
 	}
 	return summarize(env, s.plan, rep, c.DryRun, ctx.Err() != nil)
 }
@@ -158,4 +195,9 @@ func humanDuration(d time.Duration) time.Duration {
 		return d.Round(100 * time.Millisecond)
 	}
 	return d.Round(time.Second)
+}
+
+// commandLine names this run for the lock holder: "runai-sync apply -f x".
+func commandLine() string {
+	return "runai-sync " + strings.Join(os.Args[1:], " ")
 }

@@ -16,6 +16,7 @@ type CLI struct {
 	Export   ExportCmd   `cmd:"" help:"Print live state as manifests (secrets as fromEnv placeholders)."`
 	Schema   SchemaCmd   `cmd:"" help:"Print the JSON Schema of the manifests (for editors)."`
 	Emulator EmulatorCmd `cmd:"" help:"Serve an emulated Run:ai and Seqera API on loopback."`
+	State    StateCmd    `cmd:"" help:"Show or unlock the state runai-sync keeps between runs."`
 	Version  VersionCmd  `cmd:"" help:"Print the version."`
 }
 
@@ -24,6 +25,7 @@ type Globals struct {
 	URL     string `name:"url" env:"RUNAI_BASE_URL" placeholder:"URL" help:"Run:ai API base URL, e.g. https://myorg.run.ai. Credentials come from RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or RUNAI_TOKEN."`
 	NoColor bool   `name:"no-color" help:"Never colour output (colour is used only on a terminal, and never when NO_COLOR is set)."`
 	Verbose int    `short:"v" type:"counter" help:"Log more (-v requests, -vv request details without secrets)."`
+	State   string `name:"state" env:"RUNAI_SYNC_STATE" placeholder:"STATE" help:"Where runai-sync remembers what it applied (secret fingerprints, rotation markers, the apply lock): a file (default .runai-sync/state.json), postgres://..., or none."`
 }
 
 // ManifestFlags selects the manifests a command reads.

@@ -30,10 +30,11 @@ Made for a cron job:
 func (c *DriftCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	// Drift reports; it never applies, so the guards do not apply either.
 	opts := diff.Options{Prune: true, Force: true, AllowProtected: true, AllowMassDelete: true}
-	s, err := newSession(ctx, env, g, c.ConnFlags, c.Files, opts)
+	s, err := newSession(ctx, env, g, c.ConnFlags, c.Files, sessionOptions{diff: opts})
 	if err != nil {
 		return err
 	}
+	defer s.close(env)
 	view := planView(env, c.Output, "Drift: the live state differs from the manifests:")
 	if t, ok := view.(*diff.Text); ok {
 		t.NoChanges = "No drift: the live state matches the manifests."

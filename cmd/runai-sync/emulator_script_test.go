@@ -133,6 +133,7 @@ func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id 
 //	emu count N                          credentials of every type, exactly N
 //	emu requests N [ROUTE]               requests made since the last reset, exactly N
 //	emu status TYPE NAME STATUS          force the sync status of a credential
+//	emu wait-requests N ROUTE            wait until ROUTE got N requests (a background run is mid-way)
 //	emu reset-requests                   start counting again
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
@@ -188,6 +189,16 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	case "status":
 		id, _ := e.asset(ts, args[1], args[2])
 		ts.Check(e.srv.SetSyncStatus(id, strings.Join(args[3:], " ")))
+	case "wait-requests":
+		want, _ := strconv.Atoi(args[1])
+		route := strings.Join(args[2:], " ")
+		deadline := time.Now().Add(20 * time.Second)
+		for e.srv.Counts()[route] < want {
+			if time.Now().After(deadline) {
+				ts.Fatalf("waited 20s for %d requests to %s: %v", want, route, e.srv.Counts())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	case "reset-requests":
 		e.srv.ResetCounts()
 	default:

@@ -38,25 +38,44 @@ func (g GuardFlags) options() diff.Options {
 }
 
 // session is one run against the live state: the manifests, the providers
-// they need, and the plan.
+// they need, the state, and the plan.
 type session struct {
 	set       *manifest.Set
 	providers []provider
 	plan      *diff.Plan
+	state     *stateSession // nil with --state none
 }
 
-// newSession loads the manifests, connects to the providers they need,
-// resolves every secret reference, reads live state and computes the plan.
-// Every problem before the plan is an error: nothing has changed yet.
-func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files []string, opts diff.Options) (*session, error) {
+// sessionOptions say what a command needs of its session.
+type sessionOptions struct {
+	diff diff.Options
+	// lock takes the apply lock (for apply), waiting up to lockTimeout.
+	lock        bool
+	lockTimeout time.Duration
+	command     string
+}
+
+// newSession loads the manifests, opens the state (locking it for apply),
+// connects to the providers the manifests need, resolves every secret
+// reference, reads live state and computes the plan. Every problem before
+// the plan is an error: nothing has changed yet. close must be called.
+func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files []string, o sessionOptions) (s *session, err error) {
 	set, diags := load(env, files)
 	printDiagnostics(env, diags)
 	if diags.HasErrors() {
 		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s in the manifests; nothing was changed", plural(diags.Errors(), "error"))}
 	}
-	s := &session{set: set}
+	s = &session{set: set}
+	defer func() {
+		if err != nil {
+			s.close(env)
+		}
+	}()
+	if s.state, err = openState(ctx, env, g, o); err != nil {
+		return nil, err
+	}
 	if needsRunai(set) {
-		p, err := connectRunai(env, g, conn)
+		p, err := connectRunai(env, g, conn, runai.ScopeOf(set))
 		if err != nil {
 			return nil, err
 		}
@@ -79,8 +98,17 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 	if err != nil {
 		return nil, err
 	}
-	s.plan = diff.Compute(desired, live, set, opts)
+	adopted := s.state.overlay(desired, live)
+	s.plan = diff.Compute(desired, live, set, o.diff)
+	s.state.annotate(s.plan, adopted)
 	return s, nil
+}
+
+// close releases the lock and the state.
+func (s *session) close(env *Env) {
+	if s != nil {
+		s.state.close(env)
+	}
 }
 
 // snapshots reads the live state of every provider at once.
@@ -124,7 +152,9 @@ func needsRunai(set *manifest.Set) bool {
 	return false
 }
 
-func connectRunai(env *Env, g *Globals, conn ConnFlags) (provider, error) {
+// connectRunai builds the Run:ai provider; it reads only the families
+// (credentials, service accounts, access keys) the manifests name.
+func connectRunai(env *Env, g *Globals, conn ConnFlags, scope runai.Scope) (provider, error) {
 	cfg := runai.Config{
 		BaseURL:   g.URL,
 		ClientID:  env.Getenv("RUNAI_CLIENT_ID"),
@@ -145,7 +175,7 @@ func connectRunai(env *Env, g *Globals, conn ConnFlags) (provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return runai.NewProvider(c), nil
+	return runai.NewProviderScoped(c, scope), nil
 }
 
 func applyProviders(ps []provider) []apply.Provider {

@@ -14,6 +14,7 @@ type PlanCmd struct {
 	ConnFlags
 	Output           string `short:"o" enum:"text,json,markdown" default:"text" help:"Output format: text, json (see the README), or markdown (for a pull-request comment)."`
 	DetailedExitcode bool   `help:"Exit 0 when there is nothing to do, 2 when there are changes (1 is always an error)."`
+	Out              string `placeholder:"PLAN" help:"Also save the plan to this file, to apply exactly it later with: runai-sync apply PLAN (refused if anything changed meanwhile)."`
 }
 
 // Help describes plan.
@@ -32,12 +33,18 @@ each, and exits 1.
 
 // Run plans.
 func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	s, err := newSession(ctx, env, g, c.ConnFlags, c.Files, c.options())
+	s, err := newSession(ctx, env, g, c.ConnFlags, c.Files, sessionOptions{diff: c.options()})
 	if err != nil {
 		return err
 	}
+	defer s.close(env)
 	if err := planView(env, c.Output, "").Render(env.Stdout, s.plan); err != nil {
 		return err
+	}
+	if c.Out != "" {
+		if err := savePlan(env, s, c.Out, c.Files, c.options()); err != nil {
+			return err
+		}
 	}
 	switch {
 	case s.plan.Refused():

@@ -50,7 +50,8 @@ func TestApplyConvergesUnderFaults(t *testing.T) {
 	vars := map[string]string{"RUNAI_CLIENT_ID": emu.ClientID, "RUNAI_CLIENT_SECRET": emu.ClientSecret, "SECRET_VALUE": "faulty-api-secret-value"}
 
 	env, stdout, stderr := cliEnv(vars)
-	if code := run(context.Background(), []string{"apply", "--url", emu.URL, "-f", dir, "--yes", "--parallelism", "10"}, env); code != 0 {
+	stateFile := filepath.Join(t.TempDir(), "state.json")
+	if code := run(context.Background(), []string{"apply", "--url", emu.URL, "--state", stateFile, "-f", dir, "--yes", "--parallelism", "10"}, env); code != 0 {
 		t.Fatalf("apply exited %d:\n%s\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout.String(), "Apply complete") || !strings.Contains(stdout.String(), "100 created") {
@@ -75,7 +76,7 @@ func TestApplyConvergesUnderFaults(t *testing.T) {
 	}
 
 	env, stdout, stderr = cliEnv(vars)
-	if code := run(context.Background(), []string{"plan", "--url", emu.URL, "-f", dir, "--prune", "--detailed-exitcode"}, env); code != 0 {
+	if code := run(context.Background(), []string{"plan", "--url", emu.URL, "--state", stateFile, "-f", dir, "--prune", "--detailed-exitcode"}, env); code != 0 {
 		t.Fatalf("the plan after apply is not empty (exit %d):\n%s\n%s", code, stdout, stderr)
 	}
 	if strings.Contains(stdout.String()+stderr.String(), vars["SECRET_VALUE"]) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -30,17 +32,19 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join(repo, "testdata", "script"),
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") != "",
+		Condition:     postgresCondition,
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", repo)
 			e.Setenv("NO_COLOR", "")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"runai-sync":  cmdRunaiSync,
-			"expect-exit": cmdExpectExit,
-			"secret":      cmdSecret,
-			"emulator":    cmdEmulator,
-			"emu":         cmdEmu,
+			"runai-sync":       cmdRunaiSync,
+			"expect-exit":      cmdExpectExit,
+			"secret":           cmdSecret,
+			"emulator":         cmdEmulator,
+			"require-postgres": cmdRequirePostgres,
+			"emu":              cmdEmu,
 		},
 	})
 }
@@ -162,4 +166,36 @@ func scanForSecrets(ts *testscript.TestScript, before map[string]fileState) {
 			check(path, b)
 		}
 	}
+}
+
+// postgresCondition is the [postgres] condition: true when a test
+// PostgreSQL is set (RUNAI_SYNC_TEST_POSTGRES, which .ci/run starts). Without
+// one it is false locally, so scripts skip saying why, and an error in CI
+// (CI set), so CI never skips the PostgreSQL scenarios silently.
+func postgresCondition(cond string) (bool, error) {
+	if cond != "postgres" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	if os.Getenv("RUNAI_SYNC_TEST_POSTGRES") != "" {
+		return true, nil
+	}
+	if os.Getenv("CI") != "" {
+		return false, errors.New("RUNAI_SYNC_TEST_POSTGRES is not set: .ci/run starts a PostgreSQL for the state scenarios")
+	}
+	return false, nil
+}
+
+// cmdRequirePostgres points RUNAI_SYNC_STATE at a fresh schema of the test
+// PostgreSQL; use it after "[!postgres] skip".
+func cmdRequirePostgres(ts *testscript.TestScript, neg bool, args []string) {
+	dsn := os.Getenv("RUNAI_SYNC_TEST_POSTGRES")
+	if dsn == "" || neg {
+		ts.Fatalf("usage: [!postgres] skip, then require-postgres")
+	}
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	schema := fmt.Sprintf("script_%d_%d", os.Getpid(), time.Now().UnixNano())
+	ts.Setenv("RUNAI_SYNC_STATE", dsn+sep+"schema="+schema)
 }

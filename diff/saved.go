@@ -1,0 +1,161 @@
+package diff
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// SavedFormatVersion is the version of the saved plan format.
+const SavedFormatVersion = "1"
+
+// Saved is a plan written by `plan --out` for review, then applied with
+// `apply FILE`. It holds no secret value: the desired secrets appear as keyed
+// fingerprints, the manifests as a keyed digest, the live objects the plan
+// touches as digests of what the API showed.
+type Saved struct {
+	FormatVersion string        `json:"formatVersion"`
+	CreatedAt     time.Time     `json:"createdAt"`
+	Files         []string      `json:"files"`
+	Options       Options       `json:"options"`
+	Manifests     string        `json:"manifests"`
+	KeyID         string        `json:"keyId"`
+	Salt          string        `json:"salt,omitempty"`
+	Summary       Summary       `json:"summary"`
+	Changes       []SavedChange `json:"changes"`
+}
+
+// SavedChange is one change of a saved plan.
+type SavedChange struct {
+	Action Action       `json:"action"`
+	Key    manifest.Key `json:"key"`
+	ID     string       `json:"id,omitempty"`
+	// Live is the digest of the live object when the plan was made
+	// ("absent" when there was none).
+	Live string `json:"live"`
+	// Secrets holds the fingerprints of the desired secret values.
+	Secrets map[string]string `json:"secrets,omitempty"`
+	Reason  string            `json:"reason,omitempty"`
+}
+
+// Fingerprint turns a secret value into a keyed fingerprint.
+type Fingerprint func(manifest.Secret) string
+
+// Save records the actionable changes of p. manifests is the keyed digest
+// of the manifest set; sum fingerprints secret values.
+func Save(p *Plan, files []string, opts Options, manifests, keyID string, sum Fingerprint, now time.Time) *Saved {
+	s := &Saved{FormatVersion: SavedFormatVersion, CreatedAt: now.UTC(), Files: files, Options: opts,
+		Manifests: manifests, KeyID: keyID, Summary: p.Summary(), Changes: []SavedChange{}}
+	for _, c := range p.Actionable() {
+		s.Changes = append(s.Changes, SavedChange{Action: c.Action, Key: c.Key, ID: c.ID, Live: LiveDigest(c.Live),
+			Secrets: secretSums(c.Desired, sum), Reason: c.Reason})
+	}
+	return s
+}
+
+// Stale compares the saved plan with the plan made now from the same
+// manifests: any change to an object the saved plan touches, to its secret
+// values, or to what the plan would do to it, makes it stale. It returns one
+// reason per object, naming it; none means the saved plan may be applied.
+func (s *Saved) Stale(now *Plan, sum Fingerprint) []string {
+	byKey := map[manifest.Key]*Change{}
+	for _, c := range now.Changes {
+		byKey[c.Key] = c
+	}
+	var why []string
+	for _, sc := range s.Changes {
+		c := byKey[sc.Key]
+		switch {
+		case c == nil:
+			why = append(why, fmt.Sprintf("%s is no longer in the plan", sc.Key))
+			continue
+		case LiveDigest(c.Live) != sc.Live:
+			why = append(why, fmt.Sprintf("%s changed since the plan was made", sc.Key))
+			continue
+		}
+		sums, secretChanged := secretSums(c.Desired, sum), false
+		for _, p := range slices.Sorted(maps.Keys(sc.Secrets)) {
+			if sums[p] != sc.Secrets[p] {
+				why = append(why, fmt.Sprintf("the secret value of %s (%s) changed since the plan was made", sc.Key, p))
+				secretChanged = true
+			}
+		}
+		if c.Action != sc.Action && !secretChanged {
+			why = append(why, fmt.Sprintf("%s would now be %s, not %s", sc.Key, withArticle(c.Action.String()), withArticle(sc.Action.String())))
+		}
+	}
+	return why
+}
+
+func withArticle(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}
+
+// Restrict keeps, of the plan made now, only the changes the saved plan
+// holds: a saved plan never applies more than was reviewed.
+func (s *Saved) Restrict(now *Plan) *Plan {
+	keep := map[manifest.Key]bool{}
+	for _, sc := range s.Changes {
+		keep[sc.Key] = true
+	}
+	out := &Plan{Notes: now.Notes}
+	for _, c := range now.Changes {
+		if keep[c.Key] {
+			out.Changes = append(out.Changes, c)
+		}
+	}
+	for _, r := range now.Refusals {
+		if r.Key.Kind == "" || keep[r.Key] {
+			out.Refusals = append(out.Refusals, r)
+		}
+	}
+	return out
+}
+
+func secretSums(o *Object, sum Fingerprint) map[string]string {
+	if o == nil {
+		return nil
+	}
+	var out map[string]string
+	for p, s := range o.Secrets {
+		if s.Value.IsZero() {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[p] = sum(s.Value)
+	}
+	return out
+}
+
+// LiveDigest identifies what the API showed of an object: its id,
+// attributes, recorded fingerprints, usage and sync outcome; "absent" for
+// no object.
+func LiveDigest(o *Object) string {
+	if o == nil {
+		return "absent"
+	}
+	fps := map[string]string{}
+	for p, s := range o.Secrets {
+		fps[p] = s.Fingerprint
+	}
+	b, _ := json.Marshal(struct {
+		ID      string            `json:"id"`
+		Attrs   map[string]string `json:"attrs"`
+		Secrets map[string]string `json:"secrets"`
+		UsedBy  []string          `json:"usedBy"`
+	}{o.ID, o.Attrs, fps, o.UsedBy})
+	h := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(h[:])
+}
