@@ -15,8 +15,9 @@ test:
 	$(GO) test -race ./...
 	$(GO) test -count=1 -run 'TestHostileInput' ./manifest/
 
+# The example tenant against the emulator: apply, empty plan, drift (exit 2).
 demo: build
-	./scripts/demo.sh
+	$(GO) run ./internal/demo -bin $(BIN)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

@@ -43,7 +43,7 @@ func (p *progress) Event(e apply.Event) {
 			line += fmt.Sprintf(" (id %s)", e.ID)
 		}
 		if !e.DryRun {
-			line += fmt.Sprintf(" in %v", e.Took.Round(time.Millisecond))
+			line += " in " + tookString(e.Took)
 		}
 	case apply.StepFailed:
 		line = p.red("failed") + fmt.Sprintf(" %v", e.Err)
@@ -96,4 +96,12 @@ func presentVerb(s diff.Step) string {
 
 func pastVerb(s diff.Step) string {
 	return map[string]string{"delete": "deleted", "update": "updated", "create": "created"}[presentVerb(s)]
+}
+
+// tookString shows a step's duration: "<1ms", "35ms", "1.2s".
+func tookString(d time.Duration) string {
+	if d < time.Millisecond {
+		return "<1ms"
+	}
+	return humanDuration(d).String()
 }
