@@ -92,12 +92,18 @@ func compare(d, l *Object) *Change {
 			c.Regenerate = true
 		}
 	}
-	for _, p := range sortedKeys(d.Secrets) {
-		ds, ls := d.Secrets[p], l.Secrets[p]
-		if ds.Output != nil || ds.Fingerprint == "" || ls.Fingerprint == "" || ds.Fingerprint == ls.Fingerprint {
-			continue // produced during the apply (see propagate), or not comparable
+	for _, p := range sortedKeys(d.Secrets, l.Secrets) {
+		ds, wanted := d.Secrets[p]
+		ls := l.Secrets[p]
+		switch {
+		case !wanted && ls.Fingerprint != "":
+			// A secret field applied before and gone from the manifest.
+			c.Fields = append(c.Fields, FieldChange{Path: p, Before: Sensitive, Sensitive: true, ForcesReplace: !d.CanChangeInPlace(p)})
+		case !wanted || ds.Output != nil || ds.Fingerprint == "" || ls.Fingerprint == "" || ds.Fingerprint == ls.Fingerprint:
+			// Produced during the apply (see propagate), or not comparable.
+		default:
+			c.Fields = append(c.Fields, FieldChange{Path: p, Before: Sensitive, After: Sensitive, Sensitive: true, ForcesReplace: !d.CanChangeInPlace(p)})
 		}
-		c.Fields = append(c.Fields, FieldChange{Path: p, Before: Sensitive, After: Sensitive, Sensitive: true, ForcesReplace: !d.CanChangeInPlace(p)})
 	}
 	decide(c)
 	if len(l.Undelivered) > 0 && len(d.Regenerates) > 0 {
@@ -126,12 +132,14 @@ func decide(c *Change) {
 		return
 	}
 	c.ReplacedBy = nil
-	var fixed, secret, inPlace, why []string
+	var fixed, secret, removed, inPlace, why []string
 	for _, f := range c.Fields {
 		if f.ForcesReplace {
 			c.ReplacedBy = append(c.ReplacedBy, f.Path)
 		}
 		switch {
+		case f.Sensitive && f.After == "":
+			removed = append(removed, f.Path)
 		case f.After == KnownAfterApply:
 			out := c.Desired.Secrets[f.Path].Output
 			why = append(why, fmt.Sprintf("%s takes the new %s of %s", f.Path, out.Field, out.Key))
@@ -144,6 +152,9 @@ func decide(c *Change) {
 		default:
 			inPlace = append(inPlace, f.Path)
 		}
+	}
+	if len(removed) > 0 {
+		why = append([]string{"secret removed (" + joinPaths(removed) + ")"}, why...)
 	}
 	if len(secret) > 0 {
 		why = append([]string{"secret value changed (" + joinPaths(secret) + ")"}, why...)
@@ -191,9 +202,10 @@ func propagate(changes []*Change, byKey map[manifest.Key]*Change) {
 						decide(c)
 						changed = true
 					}
-				case c.Action.Creates() && !src.Regenerate:
-					// The new object needs a secret shown only once: make the
-					// source show it again.
+				case (c.Action.Creates() || c.Action == Update && c.Desired.ResendsSecrets) && !src.Regenerate:
+					// The new object (or an update that sends every secret
+					// again) needs a secret shown only once: make the source
+					// show it again.
 					src.Regenerate = true
 					if src.Action == NoOp {
 						src.Action = Update

@@ -210,6 +210,19 @@ func TestCompute(t *testing.T) {
 			want: []string{"replace login [spec.user,spec.password]: spec.user cannot change in place; spec.password takes the new clientSecret of ServiceAccount ci-a",
 				"replace sibling [spec.password]: spec.password takes the new clientSecret of ServiceAccount ci-a",
 				"update ci-a +regenerate: clientSecret regenerated: Credential password login (project 12) needs it, and it is shown only once"}},
+		{name: "a secret field gone from the manifest is a change",
+			desired: []*Object{cred("s")},
+			live:    []*Object{withSecret(live(cred("s"), "9"), "spec.password", "old")}, own: owns{},
+			want: []string{"replace s [spec.password]: secret removed (spec.password)"}},
+		{name: "an update that resends every secret needs the one-time value again",
+			desired: []*Object{sa("ci-a"), func() *Object {
+				o := needs(cred("seq", "metadata.description", `"new"`), "spec.keys.password", "clientSecret", sa("ci-a").Key)
+				o.InPlace, o.ResendsSecrets = []string{"*"}, true
+				return o
+			}()},
+			live: []*Object{liveSA(sa("ci-a")), live(cred("seq", "metadata.description", `"old"`), "5")}, own: owns{},
+			want: []string{"update ci-a +regenerate: clientSecret regenerated: Credential password seq (project 12) needs it, and it is shown only once",
+				"update seq [metadata.description,spec.keys.password]: spec.keys.password takes the new clientSecret of ServiceAccount ci-a; metadata.description changed"}},
 		{name: "a provider that updates everything in place updates a changed secret",
 			desired: []*Object{func() *Object {
 				o := withSecret(cred("s"), "spec.keys.password", "new")

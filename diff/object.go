@@ -24,6 +24,10 @@ type Object struct {
 	// InPlace lists the paths the API can change without a replace; "*"
 	// means every path.
 	InPlace []string `json:"-"`
+	// ResendsSecrets is set when an update in place sends every secret field
+	// again (Seqera's PUT replaces the whole credential), so an update needs
+	// every one-time value it takes, as a create does.
+	ResendsSecrets bool `json:"-"`
 	// Deps are the resources whose outputs this one consumes (desired).
 	Deps []manifest.Key `json:"deps,omitempty"`
 	// Regenerates lists the paths whose change regenerates the object's
