@@ -1,14 +1,10 @@
 package seqera
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -79,46 +75,11 @@ func (cfg Config) check() (*url.URL, error) {
 	return u, nil
 }
 
-// httpClient builds the HTTP client: TLS verification on, the CA file
-// added to the system pool, redirects not followed (a redirect means the
-// endpoint is wrong, and following it could send the token elsewhere).
+// httpClient builds the HTTP client (see rest.NewHTTPClient).
 func (cfg Config) httpClient() (*http.Client, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	if cfg.CAFile != "" {
-		pool, err := caPool(cfg.CAFile)
-		if err != nil {
-			return nil, err
-		}
-		tr.TLSClientConfig.RootCAs = pool
-	}
 	timeout := cfg.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	return &http.Client{
-		Transport:     tr,
-		Timeout:       timeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}, nil
-}
-
-// caPool is the system pool plus the certificates of file.
-func caPool(file string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(file)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("Seqera CA file %s: cannot read it: %v", file, err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("Seqera CA file %s: no PEM certificate found in it: give the CA certificate (-----BEGIN CERTIFICATE-----)", file)
-	}
-	return pool, nil
+	return rest.NewHTTPClient(cfg.CAFile, "Seqera CA file", timeout)
 }

@@ -108,12 +108,14 @@ func liveObject(cr liveCredential, ws string) *diff.Object {
 func desiredObject(s *manifest.SeqeraCredential, r manifest.Resolver) (*diff.Object, manifest.Diagnostics) {
 	f := credFields{Description: s.Metadata.Description, Provider: s.Spec.Provider, Category: s.Spec.Category, BaseURL: s.Spec.BaseURL}
 	o := &diff.Object{
-		Key:       s.Key(),
-		Provider:  ProviderName,
-		InPlace:   inPlace(s.Spec.Provider),
-		Protected: s.Protected(),
-		Doc:       s.Document(),
-		Resource:  s,
+		Key:      s.Key(),
+		Provider: ProviderName,
+		InPlace:  inPlace(s.Spec.Provider),
+		// PUT replaces the whole credential: an update sends every key.
+		ResendsSecrets: true,
+		Protected:      s.Protected(),
+		Doc:            s.Document(),
+		Resource:       s,
 	}
 	var diags manifest.Diagnostics
 	prov, known := manifest.LookupSeqeraProvider(s.Spec.Provider)

@@ -175,15 +175,17 @@ spec:
 		Secrets: map[string]diff.SecretAttr{
 			"spec.keys.secretKey": {Source: "ServiceAccount ci/clientSecret", Output: &diff.OutputRef{Key: sa, Field: "clientSecret"}},
 		},
-		InPlace:   []string{"metadata.description", "spec.category", "spec.baseUrl", "spec.keys.accessKey", "spec.keys.secretKey", "spec.keys.assumeRoleArn"},
-		Deps:      []manifest.Key{sa},
-		Protected: true,
+		InPlace:        []string{"metadata.description", "spec.category", "spec.baseUrl", "spec.keys.accessKey", "spec.keys.secretKey", "spec.keys.assumeRoleArn"},
+		ResendsSecrets: true,
+		Deps:           []manifest.Key{sa},
+		Protected:      true,
 	}, {
-		Key:      key("", "deploy-key"),
-		Provider: "seqera",
-		Attrs:    map[string]string{"spec.provider": `"ssh"`},
-		Secrets:  map[string]diff.SecretAttr{"spec.keys.privateKey": {Source: "env SSH_KEY"}},
-		InPlace:  []string{"metadata.description", "spec.category", "spec.baseUrl", "spec.keys.privateKey", "spec.keys.passphrase"},
+		Key:            key("", "deploy-key"),
+		Provider:       "seqera",
+		Attrs:          map[string]string{"spec.provider": `"ssh"`},
+		Secrets:        map[string]diff.SecretAttr{"spec.keys.privateKey": {Source: "env SSH_KEY"}},
+		InPlace:        []string{"metadata.description", "spec.category", "spec.baseUrl", "spec.keys.privateKey", "spec.keys.passphrase"},
+		ResendsSecrets: true,
 	}}
 	if got := objs[1].Secrets["spec.keys.privateKey"].Value.Reveal(); got != "ssh-key-value" {
 		t.Errorf("privateKey resolved to %q", got)
