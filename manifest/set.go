@@ -64,3 +64,21 @@ func (s *Set) ProtectedByRule(k Key) bool {
 	}
 	return false
 }
+
+// DefaultSeqeraWorkspace gives the Seqera credentials and selectors that
+// name no workspace the default one (TOWER_WORKSPACE_ID), so that their
+// keys and the live objects read from that workspace agree.
+func (s *Set) DefaultSeqeraWorkspace(id int64) {
+	for _, r := range s.Resources {
+		if c, ok := r.(*SeqeraCredential); ok && c.Metadata.WorkspaceID == nil {
+			c.Metadata.WorkspaceID = &id
+		}
+	}
+	for _, o := range s.Ownerships {
+		for i := range o.Spec.SeqeraCredentials {
+			if o.Spec.SeqeraCredentials[i].WorkspaceID == nil {
+				o.Spec.SeqeraCredentials[i].WorkspaceID = &id
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -121,6 +122,9 @@ func checkSecrets(set *manifest.Set, r manifest.Resource) manifest.Diagnostics {
 			ds = append(ds, manifest.Diagnostic{Severity: manifest.SeverityWarning, Pos: d.Pos(f.Path), Path: f.Path,
 				Message: "plaintext secret in git; use fromEnv or fromFile"})
 		}
+	}
+	if sc, ok := r.(*manifest.SeqeraCredential); ok {
+		ds = append(ds, checkSeqeraRefs(sc)...)
 	}
 	for _, f := range refsOf(r) {
 		kind, ref := f.Ref.Output()
@@ -329,4 +333,22 @@ func hasNearMiss(m map[string]any, field string) bool {
 		}
 	}
 	return false
+}
+
+// checkSeqeraRefs refuses a value known only during the apply in a key that
+// is not secret: plans show and compare such keys as text, so their value
+// must be known when planning.
+func checkSeqeraRefs(s *manifest.SeqeraCredential) manifest.Diagnostics {
+	var ds manifest.Diagnostics
+	for _, k := range slices.Sorted(maps.Keys(s.Spec.Keys)) {
+		f, known := manifest.SeqeraKeyField(s.Spec.Provider, k)
+		kind, ref := s.Spec.Keys[k].Output()
+		if !known || f.Secret || ref == nil {
+			continue
+		}
+		p := manifest.FieldPath{"spec", "keys", k}
+		ds = append(ds, manifest.Diagnostic{Pos: s.Document().Pos(p), Path: p,
+			Message: fmt.Sprintf("%s is not a secret key of provider %s, so its value must be known when planning: it cannot come from %s %s", k, s.Spec.Provider, kind, ref.Name)})
+	}
+	return ds
 }

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/runai"
+	"github.com/runai-sync/runai-sync/seqera"
 )
 
 // provider is what the commands need of a provider package: turn manifests
@@ -21,7 +23,7 @@ type provider interface {
 
 // ConnFlags connect to the APIs.
 type ConnFlags struct {
-	CAFile  string        `name:"ca-file" env:"RUNAI_CA_FILE" type:"existingfile" placeholder:"FILE" help:"PEM file of extra certificate authorities to trust for the Run:ai API (TLS verification is always on)."`
+	CAFile  string        `name:"ca-file" env:"RUNAI_CA_FILE" type:"existingfile" placeholder:"FILE" help:"PEM file of extra certificate authorities to trust for the Run:ai and Seqera APIs (TLS verification is always on)."`
 	Timeout time.Duration `default:"30s" help:"Timeout of one HTTP request (retries come on top, bounded)."`
 }
 
@@ -74,8 +76,18 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 	if s.state, err = openState(ctx, env, g, o); err != nil {
 		return nil, err
 	}
-	if needsRunai(set) {
-		p, err := connectRunai(env, g, conn, runai.ScopeOf(set))
+	if scope := runai.ScopeOf(set); scope != (runai.Scope{}) {
+		p, err := connectRunai(env, g, conn, scope)
+		if err != nil {
+			return nil, err
+		}
+		s.providers = append(s.providers, p)
+	}
+	if err := defaultWorkspace(env, set); err != nil {
+		return nil, err
+	}
+	if ws := seqera.Workspaces(set); ws != nil {
+		p, err := connectSeqera(env, conn, ws, o.diff.Force)
 		if err != nil {
 			return nil, err
 		}
@@ -136,20 +148,42 @@ func snapshots(ctx context.Context, providers []provider) ([]*diff.Object, error
 	return live, nil
 }
 
-// needsRunai reports whether the manifests name anything of Run:ai, so that
-// a set of Seqera credentials alone never needs Run:ai credentials.
-func needsRunai(set *manifest.Set) bool {
-	for _, r := range set.Resources {
-		if r.Key().Kind != manifest.KindSeqeraCredential {
-			return true
-		}
+// defaultWorkspace gives Seqera credentials and selectors without a
+// workspaceId the one of TOWER_WORKSPACE_ID, if set.
+func defaultWorkspace(env *Env, set *manifest.Set) error {
+	v := env.Getenv("TOWER_WORKSPACE_ID")
+	if v == "" {
+		return nil
 	}
-	for _, o := range set.Ownerships {
-		if len(o.Spec.Credentials) > 0 || o.Spec.ServiceAccounts != nil || o.Spec.AccessKeys != nil {
-			return true
-		}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return fmt.Errorf("TOWER_WORKSPACE_ID=%q: a Seqera workspace id is a positive number", v)
 	}
-	return false
+	set.DefaultSeqeraWorkspace(id)
+	return nil
+}
+
+// connectSeqera builds the Seqera provider for the workspaces the manifests
+// name; a run without Seqera resources never gets here, so it needs no
+// Seqera token.
+func connectSeqera(env *Env, conn ConnFlags, workspaces []string, force bool) (provider, error) {
+	cfg := seqera.Config{
+		Endpoint:  env.Getenv("TOWER_API_ENDPOINT"),
+		CAFile:    conn.CAFile,
+		Timeout:   conn.Timeout,
+		UserAgent: "runai-sync/" + version(),
+	}
+	if v := env.Getenv("TOWER_ACCESS_TOKEN"); v != "" {
+		cfg.Token = manifest.NewSecret(v)
+	}
+	if env.Verbose > 0 {
+		cfg.Logf = env.logf
+	}
+	c, err := seqera.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return seqera.NewProvider(c, workspaces, seqera.Options{Force: force}), nil
 }
 
 // connectRunai builds the Run:ai provider; it reads only the families
