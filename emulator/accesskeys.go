@@ -88,7 +88,7 @@ func (s *Server) createKey(name, owner string, c *call) (*accessKey, error) {
 		now = c.now
 	}
 	k := &accessKey{
-		ID: s.ids.uuid(), Name: name, ClientID: "ak-" + s.ids.hex(16), ClientSecret: s.ids.token(32),
+		ID: s.ids.uuid(), Name: name, ClientID: "ak-" + s.ids.hex(16), ClientSecret: s.clientSecret(),
 		Owner: owner, CreatedAt: now.UTC(), Seq: s.db.nextSeq(),
 	}
 	s.db.AccessKeys[k.ID] = k
@@ -135,7 +135,7 @@ func (s *Server) akRegenerate(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	k.ClientSecret = s.ids.token(32)
+	k.ClientSecret = s.clientSecret()
 	s.changed()
 	return ok(http.StatusOK, map[string]any{"clientSecret": k.ClientSecret})
 }

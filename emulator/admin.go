@@ -168,3 +168,38 @@ func (s *Server) Assets() []AssetInfo {
 	slices.SortFunc(out, func(a, b AssetInfo) int { return cmp.Compare(seq(a.ID), seq(b.ID)) })
 	return out
 }
+
+// clientSecret makes a new client secret (of a service account or access
+// key) and remembers it for IssuedSecrets.
+func (s *Server) clientSecret() string {
+	v := s.ids.token(32)
+	s.issuedMu.Lock()
+	s.issued = append(s.issued, v)
+	s.issuedMu.Unlock()
+	return v
+}
+
+// IssuedSecrets lists every secret value the emulator holds or ever handed
+// out: the admin secret, the Seqera token, every client secret of a
+// service account or access key (regenerated ones too), and the secret
+// values stored in credentials. Tests scan output for them.
+func (s *Server) IssuedSecrets() []string {
+	s.issuedMu.Lock()
+	out := append([]string(nil), s.issued...)
+	s.issuedMu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out = append(out, s.db.AdminClientSecret, s.db.SeqeraToken)
+	for _, a := range s.db.Assets {
+		out = append(out, a.Spec.SecretAccessKey, a.Spec.Password, a.Spec.NgcAPIKey)
+		for _, kv := range a.Spec.KeyValuePairs {
+			out = append(out, kv.Value)
+		}
+	}
+	for _, c := range s.db.Seqera {
+		for _, k := range seqeraProviders[c.Provider].secret {
+			out = append(out, c.Keys[k])
+		}
+	}
+	return slices.DeleteFunc(out, func(v string) bool { return len(v) < 8 })
+}

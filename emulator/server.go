@@ -26,6 +26,9 @@ type Server struct {
 	mu sync.RWMutex // guards db
 	db *db
 
+	issuedMu sync.Mutex
+	issued   []string // every client secret handed out, for tests
+
 	arrivals atomic.Uint64 // numbers routed requests for the fault streams
 	limiter  rateLimiter
 	counts   counters

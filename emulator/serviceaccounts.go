@@ -61,7 +61,7 @@ func (s *Server) saCreate(c *call) reply {
 	}
 	now := c.now.UTC()
 	sa := &serviceAccount{
-		ID: s.ids.uuid(), Name: req.Name, ClientID: "sa-" + s.ids.hex(16), ClientSecret: s.ids.token(32),
+		ID: s.ids.uuid(), Name: req.Name, ClientID: "sa-" + s.ids.hex(16), ClientSecret: s.clientSecret(),
 		CreatedBy: c.who.User, CreatedAt: now, UpdatedAt: now, Enabled: true, Seq: s.db.nextSeq(),
 	}
 	s.db.ServiceAccounts[sa.ID] = sa
@@ -126,7 +126,7 @@ func (s *Server) saRegenerate(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	sa.ClientSecret = s.ids.token(32)
+	sa.ClientSecret = s.clientSecret()
 	sa.UpdatedAt = c.now.UTC()
 	s.changed()
 	return ok(http.StatusOK, map[string]any{"clientSecret": sa.ClientSecret})

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ type scriptEmulator struct {
 // runai-sync at it (RUNAI_BASE_URL, RUNAI_CLIENT_ID, RUNAI_CLIENT_SECRET,
 // TOWER_API_ENDPOINT, TOWER_ACCESS_TOKEN):
 //
-//	emulator [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D]
+//	emulator [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D] [-seqera-shape seed]
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("usage: emulator [flags]")
@@ -43,6 +44,7 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "")
 	fs.Int64Var(&opts.Seed, "seed", 0, "")
 	fs.DurationVar(&opts.SyncDelay, "sync-delay", 0, "")
+	fs.StringVar(&opts.SeqeraShape, "seqera-shape", "", "")
 	ts.Check(fs.Parse(args))
 	opts.Addr = "127.0.0.1:0"
 	opts.ValidateResponses = true
@@ -134,6 +136,13 @@ func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id 
 //	emu requests N [ROUTE]               requests made since the last reset, exactly N
 //	emu status TYPE NAME STATUS          force the sync status of a credential
 //	emu wait-requests N ROUTE            wait until ROUTE got N requests (a background run is mid-way)
+//	emu login-file FILE                  log in with a delivered secret file (! expects 401)
+//	emu login-secret TYPE NAME IDKEY SECRETKEY   log in with the values a generic secret holds
+//	emu foreign-key NAME CREATEDBY       an access key of another user
+//	emu seqera-id NAME WS FILE           write a Seqera credential's id to FILE
+//	emu seqera-secret NAME WS KEY VAR    the stored Seqera key equals $VAR
+//	emu seqera-in-use NAME WS JOB...     running workflows use a Seqera credential
+//	emu seqera-describe NAME WS TEXT     change a Seqera description through the API
 //	emu reset-requests                   start counting again
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
@@ -199,9 +208,106 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+	case "login-file":
+		// emu login-file FILE: log in with the clientId and clientSecret of a
+		// delivered secret file; ! emu login-file expects a refusal.
+		var f struct{ ClientID, ClientSecret string }
+		ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &f))
+		e.login(ts, neg, f.ClientID, f.ClientSecret)
+		return
+	case "login-secret":
+		// emu login-secret TYPE NAME ID_KEY SECRET_KEY: log in with the values
+		// a generic secret holds.
+		id, _ := e.asset(ts, args[1], args[2])
+		vals, _ := e.srv.StoredSecrets(id)
+		e.login(ts, neg, vals[args[3]], vals[args[4]])
+		return
+	case "foreign-key":
+		_, _, _, err := e.srv.CreateForeignAccessKey(args[1], args[2])
+		ts.Check(err)
+	case "seqera-id":
+		// emu seqera-id NAME WORKSPACE FILE: write the credential's id to FILE.
+		ts.Check(os.WriteFile(ts.MkAbs(args[3]), []byte(e.seqera(ts, args[1], args[2])["id"].(string)+"\n"), 0o644))
+	case "seqera-secret":
+		// emu seqera-secret NAME WORKSPACE KEY VAR: the stored key equals $VAR.
+		vals, _ := e.srv.StoredSecrets(e.seqera(ts, args[1], args[2])["id"].(string))
+		if (vals[args[3]] == ts.Getenv(args[4])) == neg {
+			ts.Fatalf("seqera %s key %s does not hold $%s", args[1], args[3], args[4])
+		}
+	case "seqera-in-use":
+		var jobs []emulator.SeqeraJob
+		for _, j := range args[3:] {
+			jobs = append(jobs, emulator.SeqeraJob{ID: "run-" + j, Name: j})
+		}
+		ts.Check(e.srv.MarkSeqeraInUse(e.seqera(ts, args[1], args[2])["id"].(string), jobs...))
+	case "seqera-describe":
+		c := e.seqera(ts, args[1], args[2])
+		body := map[string]any{"credentials": map[string]any{"id": c["id"], "name": c["name"], "provider": c["provider"],
+			"description": strings.Join(args[3:], " "), "keys": c["keys"]}}
+		if status, out := e.seqeraCall(ts, "PUT", "/credentials/"+c["id"].(string)+wsQuery(args[2]), body); status != 204 {
+			ts.Fatalf("seqera describe: %d %s", status, out)
+		}
 	case "reset-requests":
 		e.srv.ResetCounts()
 	default:
 		ts.Fatalf("unknown emu subcommand %q", args[0])
 	}
+}
+
+// login asks the emulator for a token with a client id and secret.
+func (e *scriptEmulator) login(ts *testscript.TestScript, neg bool, id, secret string) {
+	b, _ := json.Marshal(map[string]string{"grantType": "client_credentials", "clientId": id, "clientSecret": secret})
+	resp, err := http.Post(e.url+"/api/v1/token", "application/json", bytes.NewReader(b))
+	ts.Check(err)
+	resp.Body.Close()
+	switch {
+	case neg && resp.StatusCode == 200:
+		ts.Fatalf("logged in, but the credentials should be refused")
+	case !neg && resp.StatusCode != 200:
+		ts.Fatalf("login refused: %d", resp.StatusCode)
+	}
+}
+
+func wsQuery(ws string) string {
+	if ws == "personal" || ws == "" {
+		return ""
+	}
+	return "?workspaceId=" + ws
+}
+
+// seqeraCall makes a Seqera API request with the Seqera token.
+func (e *scriptEmulator) seqeraCall(ts *testscript.TestScript, method, path string, body any) (int, []byte) {
+	_, _, token := e.srv.Credentials()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.url+"/api"+path, rd)
+	ts.Check(err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// seqera finds a Seqera credential by name in a workspace ("personal" for
+// the personal one).
+func (e *scriptEmulator) seqera(ts *testscript.TestScript, name, ws string) map[string]any {
+	status, body := e.seqeraCall(ts, "GET", "/credentials"+wsQuery(ws), nil)
+	if status != 200 {
+		ts.Fatalf("list seqera credentials: %d %s", status, body)
+	}
+	var list struct{ Credentials []map[string]any }
+	ts.Check(json.Unmarshal(body, &list))
+	for _, c := range list.Credentials {
+		if c["name"] == name {
+			return c
+		}
+	}
+	ts.Fatalf("no seqera credential %s in workspace %s", name, ws)
+	return nil
 }

@@ -104,8 +104,10 @@ func cmdSecret(ts *testscript.TestScript, neg bool, args []string) {
 const secretNames = "RUNAI_SYNC_TEST_SECRET_NAMES"
 
 // knownSecrets lists the secret values a script has: those registered with
-// the secret command, the credentials runai-sync logs in with, and the
-// contents of *.secret files (the sources fromFile reads in the scripts).
+// the secret command, the credentials runai-sync logs in with, the contents
+// of *.secret files (the sources fromFile reads in the scripts), and every
+// secret the script's emulator holds or issued (client secrets of service
+// accounts and access keys, old ones too).
 func knownSecrets(ts *testscript.TestScript) []string {
 	names := append(strings.Fields(ts.Getenv(secretNames)), "RUNAI_CLIENT_SECRET", "RUNAI_TOKEN", "TOWER_ACCESS_TOKEN")
 	var secrets []string
@@ -113,6 +115,9 @@ func knownSecrets(ts *testscript.TestScript) []string {
 		if v := ts.Getenv(n); len(v) >= 6 {
 			secrets = append(secrets, v)
 		}
+	}
+	if e, ok := emulators.Load(ts.Getenv("WORK")); ok {
+		secrets = append(secrets, e.(*scriptEmulator).srv.IssuedSecrets()...)
 	}
 	_ = filepath.WalkDir(ts.Getenv("WORK"), func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".secret") {
@@ -146,7 +151,9 @@ func snapshot(dir string) map[string]fileState {
 
 // scanForSecrets fails the script when a known secret value shows in the
 // last stdout or stderr, or in a file the command wrote (a file new or
-// changed since before it ran, but the *.secret sources).
+// changed since before it ran), but the *.secret sources and the files of
+// a directory named "delivered", where scripts point spec.secretFile: the
+// one place a secret is meant to land.
 func scanForSecrets(ts *testscript.TestScript, before map[string]fileState) {
 	secrets := knownSecrets(ts)
 	check := func(what string, data []byte) {
@@ -159,7 +166,8 @@ func scanForSecrets(ts *testscript.TestScript, before map[string]fileState) {
 	check("stdout", []byte(ts.ReadFile("stdout")))
 	check("stderr", []byte(ts.ReadFile("stderr")))
 	for path, state := range snapshot(ts.Getenv("WORK")) {
-		if strings.HasSuffix(path, ".secret") || before[path] == state {
+		delivered := strings.Contains(path, string(filepath.Separator)+"delivered"+string(filepath.Separator))
+		if strings.HasSuffix(path, ".secret") || delivered || before[path] == state {
 			continue
 		}
 		if b, err := os.ReadFile(path); err == nil {
