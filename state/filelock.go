@@ -102,7 +102,7 @@ func (s *fileStore) Lock(ctx context.Context, me Holder, timeout time.Duration) 
 			return nil, &LockedError{Holder: cur.Holder, Waited: waited}
 		}
 		if !waiting {
-			s.say("state %s is locked by %s; waiting up to %v", s.path, cur.Holder, (timeout - waited).Round(time.Second))
+			s.say("state %s is locked by %s; waiting up to %v", s.path, cur.Holder, roundWait(timeout-waited))
 			waiting = true
 		}
 		t := time.NewTimer(min(lockPoll, timeout-waited))

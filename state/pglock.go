@@ -57,7 +57,7 @@ func (s *pgStore) Lock(ctx context.Context, me Holder, timeout time.Duration) (f
 			return nil, &LockedError{Holder: h, Waited: waited}
 		}
 		if !waiting {
-			s.say("state %s is locked by %s; waiting up to %v", s.describe, h, (timeout - waited).Round(time.Second))
+			s.say("state %s is locked by %s; waiting up to %v", s.describe, h, roundWait(timeout-waited))
 			waiting = true
 		}
 		t := time.NewTimer(min(lockPoll, timeout-waited))

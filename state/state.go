@@ -114,3 +114,12 @@ var (
 	_ Notifier = (*fileStore)(nil)
 	_ Notifier = (*pgStore)(nil)
 )
+
+// roundWait rounds a wait for messages: whole seconds, or milliseconds
+// under a second.
+func roundWait(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Second)
+}
