@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/runai-sync/runai-sync/internal/golden"
 	"github.com/runai-sync/runai-sync/manifest"
@@ -83,7 +83,7 @@ func TestColourOnlyWhenAsked(t *testing.T) {
 // schema the README documents.
 func TestJSONMatchesDocumentedSchema(t *testing.T) {
 	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft2020
+	c.DefaultDraft(jsonschema.Draft2020)
 	sch, err := c.Compile("plan-output.schema.json")
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -29,7 +30,36 @@ type Document struct {
 	Resource  Resource
 	Ownership *Ownership
 
+	// root is the YAML node tree of the document while it is converted;
+	// afterwards it is dropped and src parses the file again if a position
+	// is ever asked for (only diagnostics need one), so that ten thousand
+	// documents do not keep ten thousand node trees.
 	root *yaml.Node
+	src  *source
+}
+
+// source is the text of one file, shared by its documents.
+type source struct {
+	data  []byte
+	once  sync.Once
+	roots []*yaml.Node
+}
+
+// node returns the content node of document i, parsing the file once.
+func (s *source) node(i int) *yaml.Node {
+	s.once.Do(func() { s.roots, _ = splitDocuments(s.data) })
+	if i < 0 || i >= len(s.roots) {
+		return nil
+	}
+	return s.roots[i]
+}
+
+// tree is the document's node tree, parsed again if it was dropped.
+func (d *Document) tree() *yaml.Node {
+	if d.root != nil || d.src == nil {
+		return d.root
+	}
+	return d.src.node(d.Index)
 }
 
 // Pos returns the position of the value at path, or of its nearest ancestor
@@ -49,10 +79,29 @@ func (d *Document) KeyPos(path FieldPath) Position {
 	return d.position(n)
 }
 
-// Has reports whether the document holds a value at path.
+// Has reports whether the document holds a value at path (merge keys and
+// aliases applied).
 func (d *Document) Has(path FieldPath) bool {
-	_, _, found := d.lookup(path)
-	return found
+	v := d.Value
+	for _, e := range path {
+		switch k := e.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return false
+			}
+			if v, ok = m[k]; !ok {
+				return false
+			}
+		case int:
+			l, ok := v.([]any)
+			if !ok || k < 0 || k >= len(l) {
+				return false
+			}
+			v = l[k]
+		}
+	}
+	return true
 }
 
 func (d *Document) position(n *yaml.Node) Position {
@@ -65,7 +114,7 @@ func (d *Document) position(n *yaml.Node) Position {
 // lookup walks the node tree. It returns the deepest node reached, the key
 // node of the last mapping step, and whether the whole path was found.
 func (d *Document) lookup(path FieldPath) (node, key *yaml.Node, found bool) {
-	n := d.root
+	n := d.tree()
 	if n == nil {
 		return nil, nil, false
 	}

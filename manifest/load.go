@@ -9,8 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -31,28 +34,63 @@ func Read(paths ...string) ([]*Document, Diagnostics) { return Loader{}.Read(pat
 // .yaml, .yml or .json, in lexical order. Problems come back as diagnostics;
 // documents that could be read are returned even when others could not.
 func (l Loader) Read(paths ...string) ([]*Document, Diagnostics) {
-	var docs []*Document
 	var diags Diagnostics
+	var files []string
 	seen := map[string]bool{}
 	for _, p := range paths {
-		files, err := expand(p)
+		found, err := expand(p)
 		if err != nil {
 			diags = append(diags, Diagnostic{Pos: Position{File: p, Line: 1, Column: 1}, Message: err.Error()})
 			continue
 		}
-		for _, f := range files {
-			key := filepath.Clean(f)
-			if seen[key] {
-				continue
+		for _, f := range found {
+			if key := filepath.Clean(f); !seen[key] {
+				seen[key] = true
+				files = append(files, f)
 			}
-			seen[key] = true
-			d, ds := l.readFile(f)
-			docs = append(docs, d...)
-			diags = append(diags, ds...)
 		}
+	}
+	// Files are parsed in parallel; their documents keep the files' order.
+	type result struct {
+		docs  []*Document
+		diags Diagnostics
+	}
+	results := make([]result, len(files))
+	parallel(len(files), func(i int) {
+		results[i].docs, results[i].diags = l.readFile(files[i])
+	})
+	var docs []*Document
+	for _, r := range results {
+		docs = append(docs, r.docs...)
+		diags = append(diags, r.diags...)
 	}
 	return docs, diags
 }
+
+// parallel calls f(0) … f(n-1) on as many goroutines as there are CPUs.
+func parallel(n int, f func(i int)) {
+	workers := min(n, runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Parallel calls f(0) … f(n-1) on as many goroutines as there are CPUs, for
+// work on documents that is independent from one to the next.
+func Parallel(n int, f func(i int)) { parallel(n, f) }
 
 // IsManifestFile reports whether a directory walk picks up the file.
 func IsManifestFile(name string) bool {
@@ -187,17 +225,42 @@ func Parse(file string, data []byte) ([]*Document, Diagnostics) {
 		line, col := lineCol(data, firstInvalidUTF8(data))
 		return nil, at(line, col, "invalid UTF-8; save the file as UTF-8")
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	contents, err := splitDocuments(data)
 	var docs []*Document
-	for index := 0; ; {
+	src := &source{data: data}
+	for index, content := range contents {
+		if index == MaxDocuments {
+			return docs, at(content.Line, content.Column, "more than %d documents in one file; split it into several files", MaxDocuments)
+		}
+		d := &Document{File: file, Index: index, root: content, src: src,
+			Start: Position{File: file, Line: content.Line, Column: content.Column}}
+		docs = append(docs, d)
+		ds := d.convert()
+		d.root = nil // src parses again if a position is asked for
+		if ds != nil {
+			return docs, ds
+		}
+	}
+	if err != nil {
+		line, col, msg := yamlErrorPos(data, err)
+		return docs, at(line, col, "invalid YAML: %s", msg)
+	}
+	return docs, nil
+}
+
+// splitDocuments parses every document of data and returns their content
+// nodes, empty documents left out; err is the syntax error that ended it.
+func splitDocuments(data []byte) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var contents []*yaml.Node
+	for {
 		var root yaml.Node
 		err := dec.Decode(&root)
 		if errors.Is(err, io.EOF) {
-			return docs, nil
+			return contents, nil
 		}
 		if err != nil {
-			line, col, msg := yamlErrorPos(data, err)
-			return docs, at(line, col, "invalid YAML: %s", msg)
+			return contents, err
 		}
 		if len(root.Content) == 0 {
 			continue
@@ -206,16 +269,10 @@ func Parse(file string, data []byte) ([]*Document, Diagnostics) {
 		if content.Kind == yaml.ScalarNode && content.ShortTag() == "!!null" {
 			continue // an empty document, such as a trailing ---
 		}
-		if index == MaxDocuments {
-			return docs, at(content.Line, content.Column, "more than %d documents in one file; split it into several files", MaxDocuments)
+		if len(contents) > MaxDocuments {
+			return contents, nil
 		}
-		d := &Document{File: file, Index: index, root: content,
-			Start: Position{File: file, Line: content.Line, Column: content.Column}}
-		index++
-		docs = append(docs, d)
-		if ds := d.convert(); ds != nil {
-			return docs, ds
-		}
+		contents = append(contents, content)
 	}
 }
 

@@ -3,12 +3,12 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -21,102 +21,93 @@ var ruleText = map[string]string{
 	"keyValuePairs": "keys may hold only letters, digits, '-', '.' and '_'",
 }
 
-var (
-	quotedNames = regexp.MustCompile(`'([^']*)'`)
-	gotType     = regexp.MustCompile(`^expected (.+), but got (.+)$`)
-	gotLength   = regexp.MustCompile(`but got (\d+)$`)
-)
-
 // translate turns one leaf error of the validator into diagnostics that name
 // the field and say what to do.
 func (c *compiled) translate(d *manifest.Document, ve *jsonschema.ValidationError) manifest.Diagnostics {
 	path := instancePath(d, ve.InstanceLocation)
-	frag := ve.AbsoluteKeywordLocation
+	frag := ve.SchemaURL
 	if i := strings.Index(frag, "#"); i >= 0 {
 		frag = frag[i+1:]
 	}
 	toks := splitPointer(frag)
-	keyword := ""
-	if len(toks) > 0 {
-		keyword = toks[len(toks)-1]
-	}
-	parent := c.at("/" + strings.Join(escapeAll(toks[:max(len(toks)-1, 0)]), "/"))
+	schema := c.at(frag)
 	def := ""
 	if len(toks) > 1 && toks[0] == "$defs" {
 		def = toks[1]
 	}
-	at := func(p manifest.FieldPath, msg string) manifest.Diagnostic {
-		return manifest.Diagnostic{Pos: d.Pos(p), Path: p, Message: msg}
-	}
-	atKey := func(p manifest.FieldPath, msg string) manifest.Diagnostic {
-		return manifest.Diagnostic{Pos: d.KeyPos(p), Path: p, Message: msg}
+	at := func(p manifest.FieldPath, msg string) manifest.Diagnostics {
+		return manifest.Diagnostics{{Pos: d.Pos(p), Path: p, Message: msg}}
 	}
 	value := valueAt(d.Value, path)
 	inSecret := def == "secretReference" || def == "secret"
 
-	switch keyword {
-	case "required":
+	switch k := ve.ErrorKind.(type) {
+	case *kind.Required:
 		var ds manifest.Diagnostics
-		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
-			ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(path), Path: path.Append(m[1]), Message: "required field is missing"})
+		for _, m := range k.Missing {
+			ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(path), Path: path.Append(m), Message: "required field is missing"})
 		}
 		return ds
-	case "additionalProperties":
-		allowed := propertyNames(parent)
+	case *kind.AdditionalProperties:
+		allowed := propertyNames(schema)
 		var ds manifest.Diagnostics
-		for _, m := range quotedNames.FindAllStringSubmatch(ve.Message, -1) {
-			ds = append(ds, atKey(path.Append(m[1]), unknownField(m[1], allowed, def)))
+		for _, name := range k.Properties {
+			p := path.Append(name)
+			ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(p), Path: p, Message: unknownField(name, allowed, def)})
 		}
 		return ds
-	case "type":
+	case *kind.Type:
 		if inSecret {
-			return manifest.Diagnostics{at(path, "a secret field takes a string or exactly one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")}
+			return at(path, "a secret field takes a string or exactly one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")
 		}
-		if m := gotType.FindStringSubmatch(ve.Message); m != nil {
-			msg := fmt.Sprintf("must be %s, not %s", article(m[1]), article(m[2]))
-			if s, ok := value.(string); ok && m[1] == "boolean" {
-				msg = fmt.Sprintf("must be true or false, not the string %q (YAML 1.2 reads yes/no/on/off as strings)", s)
-			}
-			return manifest.Diagnostics{at(path, msg)}
+		want := strings.Join(k.Want, " or ")
+		if s, ok := value.(string); ok && want == "boolean" {
+			return at(path, fmt.Sprintf("must be true or false, not the string %q (YAML 1.2 reads yes/no/on/off as strings)", s))
 		}
-	case "minProperties", "maxProperties":
+		return at(path, fmt.Sprintf("must be %s, not %s", article(want), article(k.Got)))
+	case *kind.MinProperties, *kind.MaxProperties:
 		if inSecret {
-			return manifest.Diagnostics{at(path, "give exactly one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")}
+			return at(path, "give exactly one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")
 		}
-		return manifest.Diagnostics{at(path, "must hold at least one entry")}
-	case "const":
-		return manifest.Diagnostics{at(path, fmt.Sprintf("must be %s, not %s", show(parent["const"]), show(value)))}
-	case "enum":
-		return manifest.Diagnostics{at(path, enumMessage(value, parent["enum"]))}
-	case "minLength":
-		if n, _ := parent["minLength"].(float64); n <= 1 {
-			return manifest.Diagnostics{at(path, "must not be empty")}
+		return at(path, "must hold at least one entry")
+	case *kind.Const:
+		return at(path, fmt.Sprintf("must be %s, not %s", show(schema["const"]), show(value)))
+	case *kind.Enum:
+		return at(path, enumMessage(value, schema["enum"]))
+	case *kind.MinLength:
+		if k.Want <= 1 {
+			return at(path, "must not be empty")
 		}
-		return manifest.Diagnostics{at(path, fmt.Sprintf("must be at least %v characters%s", parent["minLength"], got(ve.Message)))}
-	case "maxLength":
-		return manifest.Diagnostics{at(path, fmt.Sprintf("must be at most %v characters%s", parent["maxLength"], got(ve.Message)))}
-	case "pattern", "format":
+		return at(path, fmt.Sprintf("must be at least %d characters (got %d)", k.Want, k.Got))
+	case *kind.MaxLength:
+		return at(path, fmt.Sprintf("must be at most %d characters (got %d)", k.Want, k.Got))
+	case *kind.Pattern, *kind.Format:
 		rule := ruleText[def]
 		if r, ok := ruleText[lastString(path)]; ok && def == "secretReference" {
 			rule = r
 		}
-		if def == "CredentialSpec.genericSecret" {
+		if strings.Contains(frag, "propertyNames") || def == "CredentialSpec.genericSecret" {
 			rule = ruleText["keyValuePairs"]
 		}
 		if rule == "" {
-			rule = "does not match " + fmt.Sprint(parent["pattern"])
+			rule = "does not match " + fmt.Sprint(schema["pattern"])
 		}
-		return manifest.Diagnostics{at(path, fmt.Sprintf("%s: %s", show(value), rule))}
-	case "minimum":
-		return manifest.Diagnostics{at(path, fmt.Sprintf("must be at least %v, not %s", parent["minimum"], show(value)))}
-	case "maximum":
-		return manifest.Diagnostics{at(path, fmt.Sprintf("must be at most %v, not %s", parent["maximum"], show(value)))}
-	case "minItems":
-		return manifest.Diagnostics{at(path, "must hold at least one item")}
-	case "uniqueItems":
-		return manifest.Diagnostics{at(path, "holds the same item twice")}
+		if p, ok := ve.ErrorKind.(*kind.Pattern); ok && strings.Contains(frag, "propertyNames") {
+			return at(path, fmt.Sprintf("key %q: %s", p.Got, rule))
+		}
+		return at(path, fmt.Sprintf("%s: %s", show(value), rule))
+	case *kind.Minimum:
+		return at(path, fmt.Sprintf("must be at least %s, not %s", k.Want.RatString(), show(value)))
+	case *kind.Maximum:
+		return at(path, fmt.Sprintf("must be at most %s, not %s", k.Want.RatString(), show(value)))
+	case *kind.MinItems:
+		return at(path, "must hold at least one item")
+	case *kind.UniqueItems:
+		return at(path, "holds the same item twice")
+	case *kind.FalseSchema:
+		return at(path, "not allowed here")
 	}
-	return manifest.Diagnostics{at(path, ve.Message)}
+	return at(path, ve.Error())
 }
 
 func unknownField(name string, allowed []string, def string) string {
@@ -183,13 +174,6 @@ func lastString(p manifest.FieldPath) string {
 	}
 	s, _ := p[len(p)-1].(string)
 	return s
-}
-
-func got(msg string) string {
-	if m := gotLength.FindStringSubmatch(msg); m != nil {
-		return " (got " + m[1] + ")"
-	}
-	return ""
 }
 
 // show prints a JSON value for a message: strings quoted, long ones cut.

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/santhosh-tekuri/jsonschema/v5"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -34,12 +35,20 @@ func Validate(docs []*manifest.Document) (*manifest.Set, manifest.Diagnostics) {
 	if err != nil {
 		panic("the embedded schema does not compile: " + err.Error())
 	}
+	// Each document is checked on its own, in parallel; the results are
+	// then taken in order, so that the cap per file is deterministic.
+	perDoc := make([]manifest.Diagnostics, len(docs))
+	manifest.Parallel(len(docs), func(i int) {
+		if docs[i].Value != nil { // else the loader already reported why
+			perDoc[i] = c.checkDocument(docs[i])
+		}
+	})
 	var diags manifest.Diagnostics
 	var valid, decoded []*manifest.Document
 	errorsIn := map[string]int{}
-	for _, d := range docs {
+	for i, d := range docs {
 		if d.Value == nil {
-			continue // the loader already reported why
+			continue
 		}
 		switch n := errorsIn[d.File]; {
 		case n > MaxErrorsPerFile:
@@ -50,20 +59,12 @@ func Validate(docs []*manifest.Document) (*manifest.Set, manifest.Diagnostics) {
 				Message: fmt.Sprintf("more than %d errors in this file; the rest of it was not checked (fix these first)", MaxErrorsPerFile)})
 			continue
 		}
-		ds := checkHeader(d)
-		if len(ds) > 0 {
-			diags = append(diags, ds...)
-			errorsIn[d.File] += ds.Errors()
-			continue
-		}
-		ds = c.validate(d)
-		err := d.Decode()
-		if err != nil && len(ds) == 0 {
-			ds = append(ds, manifest.Diagnostic{Pos: d.Start, Message: "cannot decode: " + err.Error()})
-		}
+		ds := perDoc[i]
 		diags = append(diags, ds...)
 		errorsIn[d.File] += ds.Errors()
-		decoded = append(decoded, d)
+		if d.Resource != nil || d.Ownership != nil {
+			decoded = append(decoded, d)
+		}
 		if len(ds) == 0 {
 			valid = append(valid, d)
 		}
@@ -72,6 +73,18 @@ func Validate(docs []*manifest.Document) (*manifest.Set, manifest.Diagnostics) {
 	// that one run reports everything; only valid documents form the set.
 	diags = append(diags, checkSet(manifest.NewSet(decoded))...)
 	return manifest.NewSet(valid), diags
+}
+
+// checkDocument checks one document on its own: header, schema, decoding.
+func (c *compiled) checkDocument(d *manifest.Document) manifest.Diagnostics {
+	if ds := checkHeader(d); len(ds) > 0 {
+		return ds
+	}
+	ds := c.validate(d)
+	if err := d.Decode(); err != nil && len(ds) == 0 {
+		ds = append(ds, manifest.Diagnostic{Pos: d.Start, Message: "cannot decode: " + err.Error()})
+	}
+	return ds
 }
 
 func checkHeader(d *manifest.Document) manifest.Diagnostics {
@@ -113,7 +126,7 @@ func checkHeader(d *manifest.Document) manifest.Diagnostics {
 }
 
 func (c *compiled) validate(d *manifest.Document) manifest.Diagnostics {
-	err := c.kinds[d.Kind].Validate(d.Value)
+	err := c.schemaFor(d).Validate(d.Value)
 	if err == nil {
 		return nil
 	}
@@ -128,8 +141,14 @@ func (c *compiled) validate(d *manifest.Document) manifest.Diagnostics {
 	return ds
 }
 
+// leaves returns the errors that say what is wrong; the others only group
+// them (allOf, $ref, if/then, the schema itself).
 func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	if len(ve.Causes) == 0 {
+		switch ve.ErrorKind.(type) {
+		case *kind.Group, *kind.AllOf, *kind.Reference, *kind.Schema:
+			return nil
+		}
 		return []*jsonschema.ValidationError{ve}
 	}
 	var out []*jsonschema.ValidationError
@@ -139,12 +158,12 @@ func leaves(ve *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	return out
 }
 
-// instancePath turns a JSON pointer into a field path, with indices as ints
-// where the document holds a list.
-func instancePath(d *manifest.Document, pointer string) manifest.FieldPath {
+// instancePath turns an instance location into a field path, with indices
+// as ints where the document holds a list.
+func instancePath(d *manifest.Document, loc []string) manifest.FieldPath {
 	var p manifest.FieldPath
 	cur := d.Value
-	for _, tok := range splitPointer(pointer) {
+	for _, tok := range loc {
 		switch v := cur.(type) {
 		case []any:
 			i, err := strconv.Atoi(tok)
