@@ -181,21 +181,31 @@ func (r *runner) runWave(ctx context.Context, wave []diff.Step) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			r.runStep(ctx, step)
+			// The slot bounds the calls to the API; recording the result in
+			// the state does not hold it, so a slow disk never idles the API.
+			r.runStep(ctx, step, func() { <-sem })
 		}()
 	}
 	wg.Wait()
 }
 
-func (r *runner) runStep(ctx context.Context, step diff.Step) {
+func (r *runner) runStep(ctx context.Context, step diff.Step, release func()) {
 	began := r.opts.Now()
 	var res Result
 	err := r.intend(step)
 	if err == nil {
 		res, err = r.do(ctx, step)
 	}
-	if err == nil && r.opts.Recorder != nil && !r.opts.DryRun {
+	// With a state to write, the next call need not wait for the disk; with
+	// none, the slot is kept until the event, so that a dry run with
+	// parallelism 1 reports the steps in their order.
+	recording := r.opts.Recorder != nil && !r.opts.DryRun
+	if recording {
+		release()
+	} else {
+		defer release()
+	}
+	if err == nil && recording {
 		r.recordMu.Lock()
 		rerr := r.opts.Recorder.Record(step, res)
 		r.recordMu.Unlock()

@@ -195,7 +195,10 @@ func TestRunInterrupted(t *testing.T) {
 func TestDryRunCallsNothing(t *testing.T) {
 	f := newFake()
 	var order []string
+	var mu sync.Mutex
 	obs := ObserverFunc(func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
 		if e.Type == StepDone && e.DryRun {
 			order = append(order, stepVerb(e.Step)+" "+e.Step.Change.Key.Name)
 		}
