@@ -86,52 +86,77 @@ func viewFromQuery(c *call) assetView {
 	return assetView{usage: b("usageInfo"), status: b("statusInfo"), now: c.now}
 }
 
+// assetJSON is the JSON object of an asset: typed, because encoding maps is
+// slow for lists of thousands.
+type assetJSON struct {
+	Meta   metaJSON       `json:"meta"`
+	Spec   any            `json:"spec"`
+	UsedBy map[string]any `json:"usedBy,omitempty"`
+	Status map[string]any `json:"status,omitempty"`
+}
+
+type metaJSON struct {
+	Name                   string          `json:"name"`
+	Description            *string         `json:"description,omitempty"`
+	Scope                  string          `json:"scope"`
+	ClusterID              string          `json:"clusterId,omitempty"`
+	DepartmentID           string          `json:"departmentId,omitempty"`
+	ProjectID              *int32          `json:"projectId,omitempty"`
+	AutoDelete             bool            `json:"autoDelete"`
+	WorkloadSupportedTypes json.RawMessage `json:"workloadSupportedTypes,omitempty"`
+	Private                bool            `json:"private"`
+	ID                     string          `json:"id"`
+	Kind                   string          `json:"kind"`
+	TenantID               int             `json:"tenantId"`
+	CreatedBy              string          `json:"createdBy"`
+	CreatedAt              string          `json:"createdAt"`
+	UpdatedBy              string          `json:"updatedBy"`
+	UpdatedAt              string          `json:"updatedAt"`
+	ProjectName            string          `json:"projectName,omitempty"`
+	UpdateCount            int64           `json:"updateCount"`
+}
+
 // render builds the JSON object of an asset (secrets never included). The
 // caller holds s.mu.
-func (s *Server) render(a *asset, v assetView) map[string]any {
-	out := map[string]any{"meta": s.renderMeta(a)}
+func (s *Server) render(a *asset, v assetView) assetJSON {
+	out := assetJSON{Meta: s.renderMeta(a)}
 	spec := renderSpec(a)
 	if v.combined {
-		out["spec"] = map[string]any{assetTypeByPath(a.Type).kind: spec}
+		out.Spec = map[string]any{assetTypeByPath(a.Type).kind: spec}
 	} else {
-		out["spec"] = spec
+		out.Spec = spec
 	}
 	if v.usage {
-		out["usedBy"] = renderUsage(a)
+		out.UsedBy = renderUsage(a)
 	}
 	if v.status {
-		out["status"] = s.renderStatus(a, v.now, v.fresh)
+		out.Status = s.renderStatus(a, v.now, v.fresh)
 	}
 	return out
 }
 
-func (s *Server) renderMeta(a *asset) map[string]any {
-	m := map[string]any{
-		"name": a.Name, "scope": a.Scope, "autoDelete": a.AutoDelete, "private": a.Private,
-		"id": a.ID, "kind": assetTypeByPath(a.Type).kind, "tenantId": tenantID,
-		"createdBy": a.CreatedBy, "createdAt": formatTime(a.CreatedAt),
-		"updatedBy": a.UpdatedBy, "updatedAt": formatTime(a.UpdatedAt), "updateCount": a.UpdateCount,
-	}
-	if a.Description != nil {
-		m["description"] = *a.Description
-	}
-	if len(a.WorkloadSupportedTypes) > 0 {
-		m["workloadSupportedTypes"] = a.WorkloadSupportedTypes
+func (s *Server) renderMeta(a *asset) metaJSON {
+	m := metaJSON{
+		Name: a.Name, Description: a.Description, Scope: a.Scope, AutoDelete: a.AutoDelete, Private: a.Private,
+		ID: a.ID, Kind: assetTypeByPath(a.Type).kind, TenantID: tenantID,
+		CreatedBy: a.CreatedBy, CreatedAt: formatTime(a.CreatedAt),
+		UpdatedBy: a.UpdatedBy, UpdatedAt: formatTime(a.UpdatedAt), UpdateCount: a.UpdateCount,
+		WorkloadSupportedTypes: a.WorkloadSupportedTypes,
 	}
 	switch a.Scope {
 	case "project":
-		m["projectId"] = *a.ProjectID
+		m.ProjectID = a.ProjectID
 		if p, found := s.db.Org.project(strconv.Itoa(int(*a.ProjectID))); found {
-			m["projectName"] = p.Name
-			m["clusterId"] = p.ClusterID
+			m.ProjectName = p.Name
+			m.ClusterID = p.ClusterID
 		}
 	case "department":
-		m["departmentId"] = a.DepartmentID
+		m.DepartmentID = a.DepartmentID
 		if d, found := s.db.Org.department(a.DepartmentID); found {
-			m["clusterId"] = d.ClusterID
+			m.ClusterID = d.ClusterID
 		}
 	case "cluster":
-		m["clusterId"] = a.ClusterID
+		m.ClusterID = a.ClusterID
 	}
 	return m
 }

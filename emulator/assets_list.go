@@ -170,7 +170,7 @@ func (s *Server) listAssets(c *call, t *assetType) reply {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	list := s.filtered(t, f)
-	entries := make([]map[string]any, len(list))
+	entries := make([]assetJSON, len(list))
 	for i, a := range list {
 		entries[i] = s.render(a, v)
 	}
