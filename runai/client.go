@@ -102,3 +102,16 @@ func (c *Client) wrap(op string, key manifest.Key, err error) error {
 	}
 	return e
 }
+
+// Login obtains the token now, so that the first request does not wait for
+// it; callers start it in the background while they do local work. With a
+// static RUNAI_TOKEN there is nothing to do. An error here is reported again
+// by the first request that needs the token.
+func (c *Client) Login(ctx context.Context) error {
+	ts, ok := c.api.Auth.(*tokenSource)
+	if !ok {
+		return nil
+	}
+	_, err := ts.get(ctx)
+	return err
+}

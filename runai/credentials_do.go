@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/go-cmp/cmp"
+	"maps"
 
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
@@ -103,7 +103,7 @@ func (p *Provider) adopt(ctx context.Context, d *diff.Object, conflict error) (a
 		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
 			Hint: "the reply to the create was lost and the API then reported a clash, but no credential of that name can be read back: run plan again"}
 	}
-	if diffs := cmp.Diff(d.Attrs, assetFields(a).attrs()); diffs != "" {
+	if !maps.Equal(d.Attrs, assetFields(a).attrs()) {
 		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
 			Hint: "the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again"}
 	}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/go-cmp/cmp"
+	"maps"
 
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
@@ -81,7 +81,7 @@ func (p *Provider) adopt(ctx context.Context, d *diff.Object, conflict error) (a
 		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
 			Hint: "the reply to the create was lost and Seqera then reported a clash, but no credential of that name can be read back: run plan again"}
 	}
-	if cmp.Diff(d.Attrs, liveFields(cr).attrs()) != "" {
+	if !maps.Equal(d.Attrs, liveFields(cr).attrs()) {
 		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
 			Hint: "the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again"}
 	}
