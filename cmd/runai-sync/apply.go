@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -90,6 +91,10 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		}
 	}
 	fmt.Fprintln(env.Stdout)
+	s.set.Compact()
+	// The apply waits on the network: collecting garbage more often costs
+	// no wall time here and keeps the peak memory of large applies down.
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	prog := newProgress(env)
 	rec := s.state.recorder(ctx, s.plan)
 	rep, err := apply.Run(ctx, s.plan, applyProviders(s.providers), apply.Options{

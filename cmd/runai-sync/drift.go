@@ -46,7 +46,11 @@ func (c *DriftCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return err
 	}
 	if n := len(s.plan.Actionable()); n > 0 {
-		return &ExitError{Code: 2, Err: fmt.Errorf("drift: %s differ from the manifests", plural(n, "object"))}
+		verb := "differ"
+		if n == 1 {
+			verb = "differs"
+		}
+		return &ExitError{Code: 2, Err: fmt.Errorf("drift: %s %s from the manifests", plural(n, "object"), verb)}
 	}
 	return nil
 }

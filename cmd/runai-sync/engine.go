@@ -62,6 +62,12 @@ type sessionOptions struct {
 // reference, reads live state and computes the plan. Every problem before
 // the plan is an error: nothing has changed yet. close must be called.
 func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files []string, o sessionOptions) (s *session, err error) {
+	// The login round trip depends on nothing in the manifests: when
+	// Run:ai is configured it runs while they load and validate.
+	runaiClient, runaiErr := newRunaiClient(env, g, conn)
+	if runaiClient != nil {
+		go func() { _ = runaiClient.Login(ctx) }()
+	}
 	set, diags := load(env, files)
 	printDiagnostics(env, diags)
 	if diags.HasErrors() {
@@ -77,11 +83,10 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 		return nil, err
 	}
 	if scope := runai.ScopeOf(set); scope != (runai.Scope{}) {
-		p, err := connectRunai(env, g, conn, scope)
-		if err != nil {
-			return nil, err
+		if runaiErr != nil {
+			return nil, runaiErr
 		}
-		s.providers = append(s.providers, p)
+		s.providers = append(s.providers, runai.NewProviderScoped(runaiClient, scope))
 	}
 	if err := defaultWorkspace(env, set); err != nil {
 		return nil, err
@@ -186,9 +191,9 @@ func connectSeqera(env *Env, conn ConnFlags, workspaces []string, force bool) (p
 	return seqera.NewProvider(c, workspaces, seqera.Options{Force: force}), nil
 }
 
-// connectRunai builds the Run:ai provider; it reads only the families
-// (credentials, service accounts, access keys) the manifests name.
-func connectRunai(env *Env, g *Globals, conn ConnFlags, scope runai.Scope) (provider, error) {
+// newRunaiClient builds the Run:ai client from --url and the environment;
+// it sends nothing.
+func newRunaiClient(env *Env, g *Globals, conn ConnFlags) (*runai.Client, error) {
 	cfg := runai.Config{
 		BaseURL:   g.URL,
 		ClientID:  env.Getenv("RUNAI_CLIENT_ID"),
@@ -205,11 +210,7 @@ func connectRunai(env *Env, g *Globals, conn ConnFlags, scope runai.Scope) (prov
 	if env.Verbose > 0 {
 		cfg.Logf = env.logf
 	}
-	c, err := runai.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return runai.NewProviderScoped(c, scope), nil
+	return runai.New(cfg)
 }
 
 func applyProviders(ps []provider) []apply.Provider {

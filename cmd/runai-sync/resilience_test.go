@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,5 +82,98 @@ func TestApplyConvergesUnderFaults(t *testing.T) {
 	}
 	if strings.Contains(stdout.String()+stderr.String(), vars["SECRET_VALUE"]) {
 		t.Error("a secret value appears in the output")
+	}
+}
+
+// writeMixed writes accounts service accounts, a generic secret holding
+// each one's credentials, and plain credentials, to reach n resources.
+func writeMixed(t testing.TB, dir string, n, accounts int) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("apiVersion: runai-sync/v1\nkind: Ownership\nmetadata: {name: mixed}\nspec:\n  credentials: [{scope: project, projectId: 7}]\n  serviceAccounts: {names: [\"ci-*\"]}\n")
+	for i := range accounts {
+		fmt.Fprintf(&b, "---\napiVersion: runai-sync/v1\nkind: ServiceAccount\nmetadata: {name: ci-%03d}\n", i)
+		fmt.Fprintf(&b, "---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata: {name: login-%03d, scope: project, projectId: 7}\n"+
+			"spec:\n  type: genericSecret\n  keyValuePairs:\n    ID: {fromServiceAccount: {name: ci-%03d, field: clientId}}\n    SECRET: {fromServiceAccount: {name: ci-%03d, field: clientSecret}}\n", i, i, i)
+	}
+	for i := range n - 2*accounts {
+		fmt.Fprintf(&b, "---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata: {name: cred-%04d, scope: project, projectId: 7}\n"+
+			"spec: {type: password, user: user-%d, password: {fromEnv: SECRET_VALUE}}\n", i, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mixed.yaml"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestApplyOf300ConvergesUnderFaults: 300 resources (accounts, the generic
+// secrets holding their credentials, and credentials) against an API
+// answering 20% of requests 503, losing 10% of the replies to changes and
+// allowing 50 requests a second converge in one apply, without a duplicate,
+// with every delivered secret working, and an empty next plan.
+func TestApplyOf300ConvergesUnderFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: retries against a faulty, rate-limited API")
+	}
+	emu := emulator.Start(t, emulator.Options{FailRate: 0.2, LostRate: 0.1, RateLimit: 50, Seed: 23})
+	dir := t.TempDir()
+	writeMixed(t, dir, 300, 20)
+	vars := map[string]string{"RUNAI_CLIENT_ID": emu.ClientID, "RUNAI_CLIENT_SECRET": emu.ClientSecret, "SECRET_VALUE": "mixed-secret-value"}
+	state := filepath.Join(t.TempDir(), "state.json")
+	env, stdout, stderr := cliEnv(vars)
+	if code := run(context.Background(), []string{"apply", "--url", emu.URL, "--state", state, "-f", dir, "--yes", "--parallelism", "10"}, env); code != 0 {
+		t.Fatalf("apply exited %d:\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout.String(), "300 created") {
+		t.Fatalf("apply did not create 300:\n%s", stdout)
+	}
+	names := map[string]int{}
+	for _, a := range emu.Server.Assets() {
+		names[a.Name]++
+	}
+	if len(names) != 280 {
+		t.Errorf("%d distinct credentials, want 280", len(names))
+	}
+	for n, c := range names {
+		if c > 1 {
+			t.Errorf("credential %s exists %d times", n, c)
+		}
+	}
+	checkAccounts(t, emu, 20)
+	env, stdout, stderr = cliEnv(vars)
+	if code := run(context.Background(), []string{"plan", "--url", emu.URL, "--state", state, "-f", dir, "--prune", "--detailed-exitcode"}, env); code != 0 {
+		t.Fatalf("the plan after apply is not empty (exit %d):\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+// checkAccounts logs in with the credentials each login-NNN generic secret
+// holds: every account exists once and its delivered secret works.
+func checkAccounts(t *testing.T, emu *emulator.Instance, n int) {
+	t.Helper()
+	for _, a := range emu.Server.Assets() {
+		if !strings.HasPrefix(a.Name, "login-") {
+			continue
+		}
+		vals, _ := emu.Server.StoredSecrets(a.ID)
+		body := fmt.Sprintf(`{"grantType":"client_credentials","clientId":%q,"clientSecret":%q}`, vals["ID"], vals["SECRET"])
+		resp, err := http.Post(emu.URL+"/api/v1/token", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		// The emulator may answer a login 503 (its fault rate): try again.
+		for tries := 0; resp.StatusCode == http.StatusServiceUnavailable && tries < 20; tries++ {
+			resp, err = http.Post(emu.URL+"/api/v1/token", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s holds credentials that do not log in: %d", a.Name, resp.StatusCode)
+		}
+		n--
+	}
+	if n != 0 {
+		t.Errorf("%d login secrets missing", n)
 	}
 }

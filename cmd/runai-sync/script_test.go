@@ -17,6 +17,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// Tests that need the binary as a process of its own (to send it a
+	// signal) run the test binary itself with this variable set.
+	if os.Getenv("RUNAI_SYNC_TEST_RUN_MAIN") == "1" {
+		main()
+		return
+	}
 	testscript.Main(m, map[string]func(){
 		"runai-sync-bin": main,
 	})
