@@ -3,7 +3,7 @@ GO        ?= go
 BIN       := bin/runai-sync
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: build test demo lint fuzz clean
+.PHONY: build test demo lint fuzz bench clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/runai-sync
@@ -23,6 +23,11 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+# Go benchmarks of the pure parts, then the binary against the emulator
+# (20 ms latency) at 100, 1,000 and 10,000 credentials: writes BENCHMARKS.md.
+bench: build
+	$(GO) run ./internal/bench -bin $(BIN) -out BENCHMARKS.md
 
 # A minute of fuzzing of the manifest loader and validator.
 fuzz:
