@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/runai-sync/runai-sync/export"
+	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/runai"
+)
+
+// ExportCmd prints live state as manifests.
+type ExportCmd struct {
+	ConnFlags
+	Kind      []string `enum:"Credential,ServiceAccount,AccessKey,SeqeraCredential" placeholder:"KIND" help:"Export only these kinds (repeat); default: every Run:ai kind, and Seqera credentials when TOWER_ACCESS_TOKEN is set."`
+	Workspace []int64  `placeholder:"ID" help:"Seqera workspaces to export (repeat); default TOWER_WORKSPACE_ID, else the personal workspace."`
+}
+
+// Help describes export.
+func (c *ExportCmd) Help() string {
+	return `Export reads the live state and prints it as manifests, to bring a tenant
+managed by hand under runai-sync: review them, commit them, add an Ownership
+document, and plan. The APIs never return secret values, so each secret field
+reads an environment variable named after the object and the field
+(TEAM_A_S3_SECRET_ACCESS_KEY); the comments and standard error list them.
+Rotation markers and secret files are not part of the live state: add them.
+
+  runai-sync export --kind Credential > manifests/credentials.yaml`
+}
+
+// Run exports.
+func (c *ExportCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	want := func(k manifest.Kind) bool { return len(c.Kind) == 0 || slices.Contains(c.Kind, string(k)) }
+	scope := runai.Scope{Credentials: want(manifest.KindCredential), ServiceAccounts: want(manifest.KindServiceAccount), AccessKeys: want(manifest.KindAccessKey)}
+	var providers []provider
+	if scope != (runai.Scope{}) {
+		rc, err := newRunaiClient(env, g, c.ConnFlags)
+		if err != nil {
+			return err
+		}
+		providers = append(providers, runai.NewProviderScoped(rc, scope))
+	}
+	if slices.Contains(c.Kind, string(manifest.KindSeqeraCredential)) || len(c.Kind) == 0 && env.Getenv("TOWER_ACCESS_TOKEN") != "" {
+		workspaces := []string{""}
+		if v := env.Getenv("TOWER_WORKSPACE_ID"); v != "" {
+			workspaces = []string{v}
+		}
+		if len(c.Workspace) > 0 {
+			workspaces = workspaces[:0]
+			for _, w := range c.Workspace {
+				workspaces = append(workspaces, strconv.FormatInt(w, 10))
+			}
+		}
+		p, err := connectSeqera(env, c.ConnFlags, workspaces, false)
+		if err != nil {
+			return err
+		}
+		providers = append(providers, p)
+	}
+	live, err := snapshots(ctx, providers)
+	if err != nil {
+		return err
+	}
+	docs, err := export.Objects(live)
+	if err != nil {
+		return err
+	}
+	return writeExport(env, docs)
+}
+
+// writeExport prints the documents as YAML, each with a comment naming the
+// variables its secret fields read, and lists them all on standard error.
+func writeExport(env *Env, docs []export.Document) error {
+	var b strings.Builder
+	var vars []export.Var
+	b.WriteString("# Exported by runai-sync export. Secret values cannot be read from the API:\n# each secret field reads the environment variable named in the comment above it.\n")
+	for _, d := range docs {
+		y, err := d.YAML()
+		if err != nil {
+			return err
+		}
+		b.WriteString("---\n")
+		for _, v := range d.Vars {
+			fmt.Fprintf(&b, "# %s reads $%s\n", v.Field, v.Name)
+		}
+		b.Write(y)
+		vars = append(vars, d.Vars...)
+	}
+	if _, err := fmt.Fprint(env.Stdout, b.String()); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "Exported %s.", plural(len(docs), "object"))
+	if len(vars) > 0 {
+		names := make([]string, len(vars))
+		for i, v := range vars {
+			names[i] = v.Name
+		}
+		fmt.Fprintf(env.Stderr, " Set these variables to the secret values before plan: %s.", strings.Join(names, " "))
+	}
+	fmt.Fprintln(env.Stderr)
+	return nil
+}

@@ -1,0 +1,9 @@
+// Package export turns live objects (as the providers' snapshots give them)
+// back into manifests, for `runai-sync export`: a tenant managed by hand
+// becomes a manifest set to review and commit.
+//
+// Secret values cannot be read from the APIs: each secret field becomes a
+// fromEnv reference to a variable named after the object and the field
+// (TEAM_A_S3_SECRET_ACCESS_KEY), which the caller lists so the user knows
+// what to set. It owns no IO: it maps objects to documents.
+package export

@@ -1,0 +1,226 @@
+package export
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/manifest"
+)
+
+// Document is one exported manifest, with the environment variables its
+// secret fields read.
+type Document struct {
+	Key manifest.Key
+	// Value is the manifest as JSON values; YAML renders it.
+	Value map[string]any
+	// Vars lists the fromEnv variables the document reads, with the field.
+	Vars []Var
+}
+
+// Var is an environment variable a secret field of an exported manifest reads.
+type Var struct {
+	Name  string
+	Field string
+}
+
+// secretFields are the secret fields of each credential type.
+var secretFields = map[string][]string{
+	manifest.TypeAccessKey:      {"secretAccessKey"},
+	manifest.TypePassword:       {"password"},
+	manifest.TypeDockerRegistry: {"password"},
+	manifest.TypeNGCAPIKey:      {"ngc_api_key"},
+}
+
+// Objects turns live objects into manifests, sorted by key. Objects that no
+// manifest can describe (another user's access key) are skipped.
+func Objects(live []*diff.Object) ([]Document, error) {
+	objs := slices.Clone(live)
+	slices.SortFunc(objs, func(a, b *diff.Object) int { return a.Key.Compare(b.Key) })
+	names := &varNames{used: map[string]bool{}}
+	var out []Document
+	for _, o := range objs {
+		if o.Key.Kind == manifest.KindAccessKey && o.Key.Scope != "" {
+			continue // another user's key: not the caller's to manage
+		}
+		doc, err := object(o, names)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.Key, err)
+		}
+		out = append(out, doc)
+	}
+	return out, nil
+}
+
+// object builds the manifest of one live object.
+func object(o *diff.Object, names *varNames) (Document, error) {
+	k := o.Key
+	root := map[string]any{"apiVersion": manifest.APIVersion, "kind": string(k.Kind), "metadata": map[string]any{"name": k.Name}}
+	doc := Document{Key: k}
+	for path, v := range o.Attrs {
+		val, err := attrValue(v)
+		if err != nil {
+			return doc, fmt.Errorf("%s: %w", path, err)
+		}
+		set(root, path, val)
+	}
+	secret := func(path ...string) map[string]any {
+		name := names.name(k, path[len(path)-1])
+		doc.Vars = append(doc.Vars, Var{Name: name, Field: strings.Join(path, ".")})
+		return map[string]any{"fromEnv": name}
+	}
+	md := root["metadata"].(map[string]any)
+	switch k.Kind {
+	case manifest.KindCredential:
+		md["scope"] = k.Scope
+		switch k.Scope {
+		case manifest.ScopeProject:
+			id, err := strconv.Atoi(k.ScopeID)
+			if err != nil {
+				return doc, fmt.Errorf("project id %q is not a number", k.ScopeID)
+			}
+			md["projectId"] = id
+		case manifest.ScopeDepartment:
+			md["departmentId"] = k.ScopeID
+		case manifest.ScopeCluster:
+			md["clusterId"] = k.ScopeID
+		}
+		spec := child(root, "spec")
+		spec["type"] = k.Type
+		if _, fromCluster := spec["existingSecretName"]; !fromCluster {
+			for _, f := range secretFields[k.Type] {
+				spec[f] = secret("spec", f)
+			}
+			if keys, ok := spec["keyValuePairs"].([]any); ok {
+				pairs := map[string]any{}
+				for _, key := range keys {
+					s, _ := key.(string)
+					pairs[s] = secret("spec", "keyValuePairs", s)
+				}
+				spec["keyValuePairs"] = pairs
+			}
+		}
+	case manifest.KindSeqeraCredential:
+		if k.ScopeID != "" {
+			id, err := strconv.ParseInt(k.ScopeID, 10, 64)
+			if err != nil {
+				return doc, fmt.Errorf("workspace id %q is not a number", k.ScopeID)
+			}
+			md["workspaceId"] = id
+		}
+		spec := child(root, "spec")
+		provider, _ := spec["provider"].(string)
+		keys := child(spec, "keys")
+		if p, ok := manifest.LookupSeqeraProvider(provider); ok {
+			for _, f := range p.Keys {
+				if f.Secret && (f.Required || o.Secrets[("spec.keys."+f.Name)].Fingerprint != "") {
+					keys[f.Name] = secret("spec", "keys", f.Name)
+				}
+			}
+		}
+	case manifest.KindServiceAccount:
+		if spec, ok := root["spec"].(map[string]any); ok && spec["enabled"] == true {
+			delete(spec, "enabled") // the default
+			if len(spec) == 0 {
+				delete(root, "spec")
+			}
+		}
+	}
+	doc.Value = root
+	return doc, nil
+}
+
+// attrValue reads an attribute's canonical text: a quoted string, true or
+// false, or a JSON list.
+func attrValue(v string) (any, error) {
+	if strings.HasPrefix(v, `"`) {
+		return strconv.Unquote(v)
+	}
+	var out any
+	err := json.Unmarshal([]byte(v), &out)
+	return out, err
+}
+
+// set puts v at a dotted path such as "spec.workloadSupportedTypes.training".
+func set(root map[string]any, path string, v any) {
+	parts := strings.Split(path, ".")
+	m := root
+	for _, p := range parts[:len(parts)-1] {
+		m = child(m, p)
+	}
+	m[parts[len(parts)-1]] = v
+}
+
+func child(m map[string]any, name string) map[string]any {
+	c, ok := m[name].(map[string]any)
+	if !ok {
+		c = map[string]any{}
+		m[name] = c
+	}
+	return c
+}
+
+// varNames hands out unique environment variable names.
+type varNames struct{ used map[string]bool }
+
+// name is NAME_FIELD in upper snake case (TEAM_A_S3_SECRET_ACCESS_KEY), made
+// unique with the scope and then a number.
+func (n *varNames) name(k manifest.Key, field string) string {
+	base := envName(k.Name + "_" + snake(field))
+	if n.take(base) {
+		return base
+	}
+	if s := k.ScopeString(); s != "" {
+		if scoped := envName(k.Name + "_" + s + "_" + snake(field)); n.take(scoped) {
+			return scoped
+		}
+	}
+	for i := 2; ; i++ {
+		if numbered := base + "_" + strconv.Itoa(i); n.take(numbered) {
+			return numbered
+		}
+	}
+}
+
+func (n *varNames) take(name string) bool {
+	if n.used[name] {
+		return false
+	}
+	n.used[name] = true
+	return true
+}
+
+// snake turns secretAccessKey into secret_access_key; ID and API_KEY stay.
+func snake(s string) string {
+	var b strings.Builder
+	var prev rune
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' && (prev >= 'a' && prev <= 'z' || prev >= '0' && prev <= '9') {
+			b.WriteByte('_')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// envName upper-cases and replaces what an environment variable name cannot
+// hold with underscores.
+func envName(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	out := b.String()
+	if out == "" || out[0] >= '0' && out[0] <= '9' {
+		out = "_" + out
+	}
+	return out
+}
