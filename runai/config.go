@@ -55,13 +55,13 @@ func (cfg Config) check() (*url.URL, error) {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("Run:ai URL %q is not a URL: set RUNAI_BASE_URL or --url to https://HOST", raw)
+		return nil, fmt.Errorf("the Run:ai URL %q is not a URL: set RUNAI_BASE_URL or --url to https://HOST", raw)
 	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-		return nil, fmt.Errorf("Run:ai URL %q must start with https:// (or http:// for a local emulator): set RUNAI_BASE_URL or --url to https://HOST", raw)
+		return nil, fmt.Errorf("the Run:ai URL %q must start with https:// (or http:// for a local emulator): set RUNAI_BASE_URL or --url to https://HOST", raw)
 	case u.User != nil:
-		return nil, fmt.Errorf("Run:ai URL must not hold credentials: use RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or RUNAI_TOKEN")
+		return nil, fmt.Errorf("the Run:ai URL must not hold credentials: use RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or RUNAI_TOKEN")
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("Run:ai URL %q must not have a query or fragment: give the base URL, such as https://%s", raw, u.Host)
+		return nil, fmt.Errorf("the Run:ai URL %q must not have a query or fragment: give the base URL, such as https://%s", raw, u.Host)
 	}
 	hasPair := cfg.ClientID != "" || !cfg.ClientSecret.IsZero()
 	switch {

@@ -215,14 +215,6 @@ func article(jsonType string) string {
 	return strings.Join(parts, " or ")
 }
 
-func escapeAll(toks []string) []string {
-	out := make([]string, len(toks))
-	for i, t := range toks {
-		out[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
-	}
-	return out
-}
-
 func joinQuoted(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
