@@ -24,7 +24,7 @@ type CLI struct {
 type Globals struct {
 	URL     string `name:"url" env:"RUNAI_BASE_URL" placeholder:"URL" help:"Run:ai API base URL, e.g. https://myorg.run.ai. Credentials come from RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or RUNAI_TOKEN."`
 	NoColor bool   `name:"no-color" help:"Never colour output (colour is used only on a terminal, and never when NO_COLOR is set)."`
-	Verbose int    `short:"v" type:"counter" help:"Log more (-v requests, -vv request details without secrets)."`
+	Verbose int    `short:"v" type:"counter" help:"Log one line per HTTP request to standard error: method, path, status, attempt, time (never a header or a body)."`
 	State   string `name:"state" env:"RUNAI_SYNC_STATE" placeholder:"STATE" help:"Where runai-sync remembers what it applied (secret fingerprints, rotation markers, the apply lock): a file (default .runai-sync/state.json), postgres://..., or none."`
 }
 
