@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/runai-sync/runai-sync/internal/rest"
@@ -48,20 +47,10 @@ const (
 
 // check validates the config and returns the parsed base URL.
 func (cfg Config) check() (*url.URL, error) {
-	raw := strings.TrimSpace(cfg.BaseURL)
-	if raw == "" {
-		return nil, errors.New("no Run:ai URL: set RUNAI_BASE_URL or --url (for example https://acme.run.ai)")
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("the Run:ai URL %q is not a URL: set RUNAI_BASE_URL or --url to https://HOST", raw)
-	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-		return nil, fmt.Errorf("the Run:ai URL %q must start with https:// (or http:// for a local emulator): set RUNAI_BASE_URL or --url to https://HOST", raw)
-	case u.User != nil:
-		return nil, fmt.Errorf("the Run:ai URL must not hold credentials: use RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or RUNAI_TOKEN")
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("the Run:ai URL %q must not have a query or fragment: give the base URL, such as https://%s", raw, u.Host)
+	u, err := rest.ParseBaseURL(cfg.BaseURL, rest.URLSetting{Name: "Run:ai URL", Setting: "RUNAI_BASE_URL or --url",
+		Example: "https://acme.run.ai", Credentials: "use RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or RUNAI_TOKEN"})
+	if err != nil {
+		return nil, err
 	}
 	hasPair := cfg.ClientID != "" || !cfg.ClientSecret.IsZero()
 	switch {
@@ -77,8 +66,6 @@ func (cfg Config) check() (*url.URL, error) {
 	if cfg.Timeout < 0 {
 		return nil, fmt.Errorf("timeout %s is negative", cfg.Timeout)
 	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
 	return u, nil
 }
 

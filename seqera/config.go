@@ -45,20 +45,10 @@ const endpointExample = "https://api.tower.nf/api"
 
 // check validates the config and returns the parsed endpoint.
 func (cfg Config) check() (*url.URL, error) {
-	raw := strings.TrimSpace(cfg.Endpoint)
-	if raw == "" {
-		return nil, errors.New("no Seqera endpoint: set TOWER_API_ENDPOINT (for example " + endpointExample + ")")
-	}
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("TOWER_API_ENDPOINT %q is not a URL: set it to the API's URL (for example %s)", raw, endpointExample)
-	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-		return nil, fmt.Errorf("TOWER_API_ENDPOINT %q must start with https:// (or http:// for a local emulator), for example %s", raw, endpointExample)
-	case u.User != nil:
-		return nil, errors.New("TOWER_API_ENDPOINT must not hold credentials: put the token in TOWER_ACCESS_TOKEN")
-	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("TOWER_API_ENDPOINT %q must not have a query or fragment: give the API's URL, such as https://%s/api", raw, u.Host)
+	u, err := rest.ParseBaseURL(cfg.Endpoint, rest.URLSetting{Name: "Seqera endpoint", Setting: "TOWER_API_ENDPOINT",
+		Example: endpointExample, Credentials: "put the token in TOWER_ACCESS_TOKEN"})
+	if err != nil {
+		return nil, err
 	}
 	tok := cfg.Token.Reveal()
 	switch {
@@ -70,8 +60,6 @@ func (cfg Config) check() (*url.URL, error) {
 	if cfg.Timeout < 0 {
 		return nil, fmt.Errorf("timeout %s is negative", cfg.Timeout)
 	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.RawPath = ""
 	return u, nil
 }
 

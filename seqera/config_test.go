@@ -39,9 +39,9 @@ func TestNewSaysWhatToFix(t *testing.T) {
 		{"ok without a path", with(func(c *Config) { c.Endpoint = "https://api.cloud.seqera.io/" }), ""},
 		{"ok on loopback", with(func(c *Config) { c.Endpoint = "http://127.0.0.1:8080/api" }), ""},
 		{"no endpoint", with(func(c *Config) { c.Endpoint = " " }), "no Seqera endpoint: set TOWER_API_ENDPOINT (for example https://api.tower.nf/api)"},
-		{"no scheme", with(func(c *Config) { c.Endpoint = "api.tower.nf/api" }), `TOWER_API_ENDPOINT "api.tower.nf/api" must start with https:// (or http:// for a local emulator), for example https://api.tower.nf/api`},
-		{"credentials in URL", with(func(c *Config) { c.Endpoint = "https://u:p@api.tower.nf/api" }), "TOWER_API_ENDPOINT must not hold credentials: put the token in TOWER_ACCESS_TOKEN"},
-		{"query", with(func(c *Config) { c.Endpoint = "https://api.tower.nf/api?workspaceId=1" }), `TOWER_API_ENDPOINT "https://api.tower.nf/api?workspaceId=1" must not have a query or fragment: give the API's URL, such as https://api.tower.nf/api`},
+		{"no scheme", with(func(c *Config) { c.Endpoint = "api.tower.nf/api" }), `the Seqera endpoint "api.tower.nf/api" must start with https:// (or http:// for a local emulator): set TOWER_API_ENDPOINT to one such as https://api.tower.nf/api`},
+		{"credentials in URL", with(func(c *Config) { c.Endpoint = "https://u:p@api.tower.nf/api" }), "the Seqera endpoint must not hold credentials: put the token in TOWER_ACCESS_TOKEN"},
+		{"query", with(func(c *Config) { c.Endpoint = "https://api.tower.nf/api?workspaceId=1" }), `the Seqera endpoint "https://api.tower.nf/api?workspaceId=1" must not have a query or fragment: give https://api.tower.nf/api`},
 		{"no token", with(func(c *Config) { c.Token = manifest.Secret{} }), "no Seqera access token: set TOWER_ACCESS_TOKEN (create one in Seqera Platform under Your tokens)"},
 		{"empty token", with(func(c *Config) { c.Token = manifest.NewSecret("") }), "no Seqera access token: set TOWER_ACCESS_TOKEN (create one in Seqera Platform under Your tokens)"},
 		{"token with a line break", with(func(c *Config) { c.Token = manifest.NewSecret("tower-token-value\n") }), "TOWER_ACCESS_TOKEN holds white space or a line break: set it to the token alone"},
@@ -182,7 +182,7 @@ func TestTLSWithCAFile(t *testing.T) {
 	}
 	_, err = NewProvider(untrusted, []string{""}, Options{}).Snapshot(context.Background())
 	var re *rest.Error
-	if err == nil || !strings.Contains(err.Error(), "the server's certificate is not trusted: give the CA certificate that signed it as the Seqera CA file") || !errors.As(err, &re) || re.Attempts != 1 {
+	if err == nil || !strings.Contains(err.Error(), "the server's certificate is not trusted: give the CA certificate that signed it with --ca-file") || !errors.As(err, &re) || re.Attempts != 1 {
 		t.Errorf("without the CA file: %v (want one attempt failing on the certificate)", err)
 	}
 	cfg.CAFile = ca

@@ -1,61 +1,16 @@
 package seqera
 
 import (
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/runai-sync/runai-sync/internal/rest"
-	"github.com/runai-sync/runai-sync/manifest"
 )
 
 // Error is a failed operation on one Seqera credential, or on a whole
-// workspace when Key.Name is empty. Its text names the subject first:
-//
-//	seqera credential github-ci (workspace 1001): create failed: 400 credentials.keys.password must be a string (POST /credentials)
-//
-// It unwraps to the cause (often a *rest.Error, or an *InUseError), so
-// errors.Is and errors.As see through it. It never holds a secret value.
-type Error struct {
-	// Op is what was attempted: "create", "update", "delete", "list
-	// credentials", "read back".
-	Op string
-	// Key names the credential; for an operation on a whole workspace only
-	// Kind, Scope and ScopeID are set.
-	Key manifest.Key
-	// Err is the cause.
-	Err error
-	// Hint says what to do, when there is something to say.
-	Hint string
-}
-
-// Error implements error.
-func (e *Error) Error() string {
-	var b strings.Builder
-	if s := subject(e.Key); s != "" {
-		b.WriteString(s + ": ")
-	}
-	b.WriteString(e.Op + " failed: ")
-	if re, ok := e.Err.(*rest.Error); ok {
-		b.WriteString(re.Summary())
-		fmt.Fprintf(&b, " (%s)", re.Request())
-	} else {
-		b.WriteString(e.Err.Error())
-	}
-	if e.Hint != "" {
-		b.WriteString(": " + e.Hint)
-	}
-	return b.String()
-}
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Subject is the credential the error is about (Name empty for a whole
-// workspace); apply uses it not to name the object twice.
-func (e *Error) Subject() manifest.Key { return e.Key }
+// workspace when Key.Name is empty (see rest.OpError). It may unwrap to an
+// *InUseError.
+type Error = rest.OpError
 
 // Conflict is a job that uses a credential, as Seqera lists it when it
 // refuses a checked delete.
@@ -110,27 +65,6 @@ func (c Conflict) describe() string {
 	return what + " " + c.ID
 }
 
-// subject names a credential or workspace for messages: "seqera credential
-// github-ci (workspace 1001)", "seqera workspace 1001", "seqera personal
-// workspace".
-func subject(k manifest.Key) string {
-	switch {
-	case k.Name != "":
-		return fmt.Sprintf("seqera credential %s (%s)", k.Name, workspaceLabel(k.ScopeID))
-	case k.Scope == manifest.ScopeWorkspace:
-		return "seqera " + workspaceLabel(k.ScopeID)
-	}
-	return ""
-}
-
-// workspaceLabel is "workspace 1001", or "personal workspace" for "".
-func workspaceLabel(ws string) string {
-	if ws == "" {
-		return "personal workspace"
-	}
-	return "workspace " + ws
-}
-
 // joinAnd joins "a", "a and b", "a, b and c".
 func joinAnd(s []string) string {
 	if len(s) <= 1 {
@@ -141,16 +75,5 @@ func joinAnd(s []string) string {
 
 // tlsHint says what to do about a certificate the client refused.
 func tlsHint(err error) string {
-	var (
-		unknown x509.UnknownAuthorityError
-		host    x509.HostnameError
-		verify  *tls.CertificateVerificationError
-	)
-	switch {
-	case errors.As(err, &host):
-		return "the server's certificate is not valid for the host of TOWER_API_ENDPOINT: use the name the certificate was issued for"
-	case errors.As(err, &unknown), errors.As(err, &verify):
-		return "the server's certificate is not trusted: give the CA certificate that signed it as the Seqera CA file"
-	}
-	return ""
+	return rest.TLSHint(err, "TOWER_API_ENDPOINT", "give the CA certificate that signed it with --ca-file")
 }

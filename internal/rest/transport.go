@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -52,4 +54,40 @@ func caPool(file, name string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("%s %s: no PEM certificate found in it: give the CA certificate (-----BEGIN CERTIFICATE-----)", name, file)
 	}
 	return pool, nil
+}
+
+// URLSetting says how messages name an API's base URL and where the user
+// sets it.
+type URLSetting struct {
+	// Name is how messages call it: "Run:ai URL".
+	Name string
+	// Setting is where it is set: "RUNAI_BASE_URL or --url".
+	Setting string
+	// Example is a correct value: "https://acme.run.ai".
+	Example string
+	// Credentials says where credentials go instead of into the URL.
+	Credentials string
+}
+
+// ParseBaseURL checks an API's base URL and returns it without a trailing
+// slash. Its errors say which setting to fix and how.
+func ParseBaseURL(raw string, s URLSetting) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, fmt.Errorf("no %s: set %s (for example %s)", s.Name, s.Setting, s.Example)
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("the %s %q is not a URL: set %s to one such as %s", s.Name, raw, s.Setting, s.Example)
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return nil, fmt.Errorf("the %s %q must start with https:// (or http:// for a local emulator): set %s to one such as %s", s.Name, raw, s.Setting, s.Example)
+	case u.User != nil:
+		return nil, fmt.Errorf("the %s must not hold credentials: %s", s.Name, s.Credentials)
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("the %s %q must not have a query or fragment: give %s%s", s.Name, raw, u.Scheme+"://"+u.Host, u.Path)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
 }
