@@ -55,7 +55,7 @@ func (e *StepError) Error() string {
 	if errors.As(e.Err, &named) && named.Subject() == e.Step.Change.Key {
 		return e.Err.Error() // it names the object and the operation already
 	}
-	return fmt.Sprintf("%s: %s failed: %v", e.Step.Change.Key, stepVerb(e.Step), e.Err)
+	return fmt.Sprintf("%s: %s failed: %v", e.Step.Change.Key, e.Step.Verb(), e.Err)
 }
 
 func (e *StepError) Unwrap() error { return e.Err }
@@ -305,16 +305,6 @@ func (r *runner) event(e Event) {
 	e.DryRun = r.opts.DryRun
 	r.mu.Unlock()
 	r.opts.Observer.Event(e)
-}
-
-func stepVerb(s diff.Step) string {
-	switch {
-	case s.Phase == diff.PhaseDelete:
-		return "delete"
-	case s.Change.Action == diff.Update:
-		return "update"
-	}
-	return "create"
 }
 
 // outputs holds what steps produced, for the steps that take it; it starts

@@ -33,7 +33,7 @@ func (f *fake) Name() string { return "test" }
 func (f *fake) Do(ctx context.Context, s diff.Step, in Inputs) (Result, error) {
 	name := s.Change.Key.Name
 	f.mu.Lock()
-	f.calls = append(f.calls, stepVerb(s)+" "+name)
+	f.calls = append(f.calls, s.Verb()+" "+name)
 	f.inFlight++
 	f.maxFlight = max(f.maxFlight, f.inFlight)
 	f.mu.Unlock()
@@ -200,7 +200,7 @@ func TestDryRunCallsNothing(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		if e.Type == StepDone && e.DryRun {
-			order = append(order, stepVerb(e.Step)+" "+e.Step.Change.Key.Name)
+			order = append(order, e.Step.Verb()+" "+e.Step.Change.Key.Name)
 		}
 	})
 	rep, err := Run(context.Background(), testPlan(), nil, Options{DryRun: true, Parallelism: 1, Observer: obs})

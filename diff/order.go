@@ -45,6 +45,18 @@ type Step struct {
 	Change *Change
 }
 
+// Verb names the API operation the step makes: "create", "update" or
+// "delete".
+func (s Step) Verb() string {
+	switch {
+	case s.Phase == PhaseDelete:
+		return "delete"
+	case s.Change.Action == Update:
+		return "update"
+	}
+	return "create"
+}
+
 // Steps returns the plan's operations in execution order, grouped in waves:
 // steps of one wave are independent of each other and may run in parallel;
 // a wave starts when the one before it has ended.

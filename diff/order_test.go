@@ -70,6 +70,17 @@ func TestSteps(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("waves (-want +got):\n%s", diff)
 	}
+	var verbs []string
+	for _, wave := range p.Steps() {
+		for _, s := range wave {
+			verbs = append(verbs, s.Verb()+" "+s.Change.Key.Name)
+		}
+	}
+	wantVerbs := []string{"delete pruned", "delete renamed-user", "delete ci-old", "create ci-new",
+		"update described", "create login", "create renamed-user"}
+	if diff := cmp.Diff(wantVerbs, verbs); diff != "" {
+		t.Errorf("step verbs (-want +got):\n%s", diff)
+	}
 	var order []string
 	for _, c := range p.Actionable() {
 		order = append(order, c.Action.String()+" "+c.Key.Name)

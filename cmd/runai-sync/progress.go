@@ -36,7 +36,7 @@ func (p *progress) Event(e apply.Event) {
 	case apply.StepDone:
 		verb := pastVerb(e.Step)
 		if e.DryRun {
-			verb = "would " + presentVerb(e.Step)
+			verb = "would " + e.Step.Verb()
 		}
 		line = p.green(verb) + " " + e.Step.Change.Key.String()
 		if e.ID != "" && e.Step.Phase == diff.PhaseCreate && !e.DryRun {
@@ -84,18 +84,8 @@ func (p *progress) finish() {
 	}
 }
 
-func presentVerb(s diff.Step) string {
-	switch {
-	case s.Phase == diff.PhaseDelete:
-		return "delete"
-	case s.Change.Action == diff.Update:
-		return "update"
-	}
-	return "create"
-}
-
 func pastVerb(s diff.Step) string {
-	return map[string]string{"delete": "deleted", "update": "updated", "create": "created"}[presentVerb(s)]
+	return map[string]string{"delete": "deleted", "update": "updated", "create": "created"}[s.Verb()]
 }
 
 // tookString shows a step's duration: "<1ms", "35ms", "1.2s".
