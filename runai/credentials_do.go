@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"maps"
 
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
@@ -82,32 +81,22 @@ func (p *Provider) createCredential(ctx context.Context, ch *diff.Change, in app
 	if err == nil {
 		return apply.Result{ID: a.Meta.ID}, nil
 	}
-	var re *rest.Error
-	if !errors.As(err, &re) || re.Status != http.StatusConflict {
+	if !rest.Conflict(err) {
 		return apply.Result{}, p.c.wrap("create", d.Key, err)
 	}
-	if !re.MaybeApplied {
-		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: err,
-			Hint: "it already exists; it was created since the plan was made: run plan again"}
-	}
-	return p.adopt(ctx, d, err)
+	id, err := rest.AdoptLostCreate(ctx, d.Key, d.Attrs, err, "the API", p.readBack(d.Key))
+	return apply.Result{ID: id}, err
 }
 
-// adopt reads back a credential our own lost create made.
-func (p *Provider) adopt(ctx context.Context, d *diff.Object, conflict error) (apply.Result, error) {
-	a, found, err := p.c.findCredential(ctx, d.Key)
-	switch {
-	case err != nil:
-		return apply.Result{}, err
-	case !found:
-		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
-			Hint: "the reply to the create was lost and the API then reported a clash, but no credential of that name can be read back: run plan again"}
+// readBack reads back the credential of a name, for a lost create.
+func (p *Provider) readBack(key manifest.Key) rest.ReadBack {
+	return func(ctx context.Context) (string, map[string]string, bool, error) {
+		a, found, err := p.c.findCredential(ctx, key)
+		if err != nil || !found {
+			return "", nil, found, err
+		}
+		return a.Meta.ID, assetFields(a).attrs(), true, nil
 	}
-	if !maps.Equal(d.Attrs, assetFields(a).attrs()) {
-		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
-			Hint: "the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again"}
-	}
-	return apply.Result{ID: a.Meta.ID}, nil
 }
 
 // createBody builds the POST body: the manifest's fields, the scope with

@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 
-	"maps"
 
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
@@ -59,33 +57,23 @@ func (p *Provider) create(ctx context.Context, ch *diff.Change, in apply.Inputs)
 	if err == nil {
 		return apply.Result{ID: id}, nil
 	}
-	var re *rest.Error
-	if !errors.As(err, &re) || re.Status != http.StatusConflict {
+	if !rest.Conflict(err) {
 		return apply.Result{}, wrap("create", d.Key, err)
 	}
-	if !re.MaybeApplied {
-		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: err,
-			Hint: "it already exists; it was created since the plan was made: run plan again"}
-	}
-	return p.adopt(ctx, d, err)
+	id, err = rest.AdoptLostCreate(ctx, d.Key, d.Attrs, err, "Seqera", p.readBack(d.Key))
+	return apply.Result{ID: id}, err
 }
 
-// adopt reads back a credential our own lost create made, by name in its
-// workspace, and takes it if its non-secret fields are the desired ones.
-func (p *Provider) adopt(ctx context.Context, d *diff.Object, conflict error) (apply.Result, error) {
-	cr, found, err := p.c.find(ctx, d.Key)
-	switch {
-	case err != nil:
-		return apply.Result{}, err
-	case !found:
-		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
-			Hint: "the reply to the create was lost and Seqera then reported a clash, but no credential of that name can be read back: run plan again"}
+// readBack reads back the credential of a name in its workspace, for a
+// lost create.
+func (p *Provider) readBack(key manifest.Key) rest.ReadBack {
+	return func(ctx context.Context) (string, map[string]string, bool, error) {
+		cr, found, err := p.c.find(ctx, key)
+		if err != nil || !found {
+			return "", nil, found, err
+		}
+		return cr.ID, liveFields(cr).attrs(), true, nil
 	}
-	if !maps.Equal(d.Attrs, liveFields(cr).attrs()) {
-		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: conflict,
-			Hint: "the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again"}
-	}
-	return apply.Result{ID: cr.ID}, nil
 }
 
 // requestBody builds the body of a create (id "") or an update: the plan's

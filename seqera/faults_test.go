@@ -2,10 +2,13 @@ package seqera
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/rest"
 )
 
 // TestRetriesUnderFaults: 503s without effect, and lost replies (the
@@ -72,15 +75,20 @@ func TestLostCreateOfAnotherIsNotAdopted(t *testing.T) {
 	theirs := e.desired(seqeraDoc("shared", "workspaceId: 1001", `{provider: github, keys: {username: someone-else, password: p}}`), nil)[0]
 	e.mustCreate(theirs)
 	ours := e.desired(seqeraDoc("shared", "workspaceId: 1001", `{provider: github, keys: {username: us, password: p}}`), nil)[0]
-	_, err := e.p.adopt(t.Context(), ours, fmt.Errorf("409"))
-	if err == nil || !strings.Contains(err.Error(), "seqera credential shared (workspace 1001): create failed: 409: the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again") {
+	// The 409 a retried create meets when its first try's reply was lost.
+	lost := &rest.Error{Method: "POST", Path: "/credentials", Status: http.StatusConflict, Message: "already exists", MaybeApplied: true}
+	adopt := func(d *diff.Object) (string, error) {
+		return rest.AdoptLostCreate(t.Context(), d.Key, d.Attrs, lost, "Seqera", e.p.readBack(d.Key))
+	}
+	_, err := adopt(ours)
+	if err == nil || !strings.Contains(err.Error(), "seqera credential shared (workspace 1001): create failed: 409 already exists") || !strings.Contains(err.Error(), ": the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again") {
 		t.Errorf("adopt = %v", err)
 	}
 	missing := e.desired(seqeraDoc("missing", "", `{provider: github, keys: {username: us, password: p}}`), nil)[0]
-	if _, err := e.p.adopt(t.Context(), missing, fmt.Errorf("409")); err == nil || !strings.Contains(err.Error(), "no credential of that name can be read back") {
+	if _, err := adopt(missing); err == nil || !strings.Contains(err.Error(), "no credential of that name can be read back") {
 		t.Errorf("adopt of a missing one = %v", err)
 	}
-	if id, err := e.p.adopt(t.Context(), theirs, fmt.Errorf("409")); err != nil || id.ID == "" {
+	if id, err := adopt(theirs); err != nil || id == "" {
 		t.Errorf("adopt of an equal one = %v, %v", id, err)
 	}
 }
