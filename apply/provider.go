@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
@@ -44,4 +45,28 @@ type Inputs interface {
 	// Output returns the named output of the resource with key k, if an
 	// earlier step produced it.
 	Output(k manifest.Key, field string) (manifest.Secret, bool)
+}
+
+// Live returns the live object a step of ch acts on (op names the step:
+// "update", "delete"). A plan without one, such as a saved plan edited by
+// hand, is an error, never a panic.
+func Live(ch *diff.Change, op string) (*diff.Object, error) {
+	if ch.Live == nil || ch.Live.ID == "" {
+		return nil, fmt.Errorf("the plan holds no live object to %s", op)
+	}
+	return ch.Live, nil
+}
+
+// Desired returns the desired object of ch and the manifest resource it
+// holds, which must be a T (op names the step: "create", "update").
+func Desired[T manifest.Resource](ch *diff.Change, op string) (*diff.Object, T, error) {
+	var r T
+	if ch.Desired == nil {
+		return nil, r, fmt.Errorf("the plan holds no desired object to %s", op)
+	}
+	r, ok := ch.Desired.Resource.(T)
+	if !ok {
+		return nil, r, fmt.Errorf("the desired object holds a %T, not a %T", ch.Desired.Resource, r)
+	}
+	return ch.Desired, r, nil
 }

@@ -29,15 +29,7 @@ func (c *Client) listKeys(ctx context.Context, op string, key manifest.Key, path
 
 // findAccessKey reads back the caller's access key of key by name (names
 // are unique per owner). Found is false when there is none.
-func (c *Client) findAccessKey(ctx context.Context, key manifest.Key) (k accessKey, found bool, err error) {
+func (c *Client) findAccessKey(ctx context.Context, key manifest.Key) (accessKey, bool, error) {
 	l, err := c.listKeys(ctx, "read back", key, accessKeysPath)
-	if err != nil {
-		return k, false, err
-	}
-	for _, k := range l {
-		if k.Name == key.Name {
-			return k, true, nil
-		}
-	}
-	return k, false, nil
+	return named(l, key.Name, err)
 }

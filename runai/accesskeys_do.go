@@ -10,6 +10,15 @@ import (
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
+// accessKeys is where the steps on the caller's access keys go.
+func (p *Provider) accessKeys() identityAPI {
+	return identityAPI{collection: accessKeysPath, item: accessKeyPath,
+		find: func(ctx context.Context, key manifest.Key) (identity, bool, error) {
+			k, ok, err := p.c.findAccessKey(ctx, key)
+			return k.identity, ok, err
+		}}
+}
+
 // doAccessKey carries out one step on an access key: the caller's own, or
 // (delete only) another user's.
 func (p *Provider) doAccessKey(ctx context.Context, step diff.Step) (apply.Result, error) {
@@ -28,54 +37,17 @@ func (p *Provider) doAccessKey(ctx context.Context, step diff.Step) (apply.Resul
 	return apply.Result{}, &Error{Op: ch.Action.String(), Key: ch.Key, Err: fmt.Errorf("nothing to do in phase %d", step.Phase)}
 }
 
-// desiredAccessKeyOf is the manifest of ch's desired object.
-func desiredAccessKeyOf(ch *diff.Change, op string) (*manifest.AccessKey, error) {
-	if ch.Desired == nil {
-		return nil, &Error{Op: op, Key: ch.Key, Err: errors.New("the plan holds no desired object")}
-	}
-	a, ok := ch.Desired.Resource.(*manifest.AccessKey)
-	if !ok {
-		return nil, &Error{Op: op, Key: ch.Key, Err: fmt.Errorf("the desired object holds a %T, not an access key", ch.Desired.Resource)}
-	}
-	return a, nil
-}
-
 // createAccessKey creates one of the caller's keys, delivers its one-time
 // secret to spec.secretFile and returns the client id and secret for the
-// dependents. A lost reply is handled as for service accounts: the key is
-// read back by name and its secret regenerated at once.
+// dependents.
 func (p *Provider) createAccessKey(ctx context.Context, ch *diff.Change) (apply.Result, error) {
-	a, err := desiredAccessKeyOf(ch, "create")
+	d, a, err := apply.Desired[*manifest.AccessKey](ch, "create")
 	if err != nil {
 		return apply.Result{}, err
 	}
-	key := ch.Desired.Key
-	var s issued
-	created, err := p.c.createIdentity(ctx, accessKeysPath, a.Metadata.Name)
-	if err == nil {
-		s = issued{key: key, id: created.ID, clientID: created.ClientID, secret: manifest.NewSecret(created.ClientSecret), createdAt: p.c.timestamp()}
-		if created.CreatedAt != nil && *created.CreatedAt != "" {
-			s.createdAt = readableTime(*created.CreatedAt)
-		}
-	} else {
-		adopt, cerr := p.c.createConflict(key, err)
-		if !adopt {
-			return apply.Result{}, cerr
-		}
-		found, ok, ferr := p.c.findAccessKey(ctx, key)
-		switch {
-		case ferr != nil:
-			return apply.Result{}, ferr
-		case !ok:
-			return apply.Result{}, &Error{Op: "create", Key: key, Err: err,
-				Hint: "the reply to the create was lost and the API then reported a clash, but none of your access keys has that name: run plan again"}
-		}
-		p.c.log("%s: the reply to the create was lost, with the only copy of its secret; regenerating the secret", subject(key))
-		secret, rerr := p.c.regenerateSecret(ctx, key, accessKeyPath(found.ID))
-		if rerr != nil {
-			return apply.Result{}, rerr
-		}
-		s = issued{key: key, id: found.ID, clientID: found.ClientID, secret: secret, createdAt: p.c.timestamp()}
+	s, err := p.issueIdentity(ctx, p.accessKeys(), d.Key)
+	if err != nil {
+		return apply.Result{}, err
 	}
 	if err := p.deliverFile(s, a.Spec.SecretFile); err != nil {
 		return apply.Result{}, err
@@ -84,37 +56,26 @@ func (p *Provider) createAccessKey(ctx context.Context, ch *diff.Change) (apply.
 }
 
 // updateAccessKey regenerates the key's secret when the change says so
-// (the only in-place change there is) and delivers it like a create.
+// (the only in-place change there is).
 func (p *Provider) updateAccessKey(ctx context.Context, ch *diff.Change) (apply.Result, error) {
-	a, err := desiredAccessKeyOf(ch, "update")
+	_, a, err := apply.Desired[*manifest.AccessKey](ch, "update")
 	if err != nil {
 		return apply.Result{}, err
 	}
-	live := ch.Live
-	if live == nil || live.ID == "" {
-		return apply.Result{}, &Error{Op: "update", Key: ch.Key, Err: errors.New("the plan holds no live object to update")}
-	}
-	if !ch.Regenerate {
-		return apply.Result{ID: live.ID}, nil
-	}
-	secret, err := p.c.regenerateSecret(ctx, ch.Key, accessKeyPath(live.ID))
+	live, err := apply.Live(ch, "update")
 	if err != nil {
 		return apply.Result{}, err
 	}
-	s := issued{key: ch.Key, id: live.ID, clientID: liveClientID(live), secret: secret, createdAt: p.c.timestamp()}
-	if err := p.deliverFile(s, a.Spec.SecretFile); err != nil {
-		return apply.Result{}, err
-	}
-	return s.result(), nil
+	return p.rotate(ctx, p.accessKeys(), ch, live, a.Spec.SecretFile)
 }
 
 // deleteAccessKey deletes the live object of ch: the caller's key through
 // DELETE /api/v1/access-keys/{id}, another user's through the
 // administration API. One already gone is deleted.
 func (p *Provider) deleteAccessKey(ctx context.Context, ch *diff.Change) error {
-	live := ch.Live
-	if live == nil || live.ID == "" {
-		return &Error{Op: "delete", Key: ch.Key, Err: errors.New("the plan holds no live object to delete")}
+	live, err := apply.Live(ch, "delete")
+	if err != nil {
+		return err
 	}
 	item := accessKeyPath(live.ID)
 	if live.Key.Scope == ScopeUser {

@@ -2,7 +2,6 @@ package runai
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/runai-sync/runai-sync/diff"
@@ -16,38 +15,13 @@ var accessKeyInPlace = []string{attrRotation}
 // desiredAccessKey builds the desired object of a manifest access key (one
 // of the caller's): spec.rotation quoted when set, nothing else.
 func desiredAccessKey(a *manifest.AccessKey) *diff.Object {
-	var attrs map[string]string
-	if a.Spec.Rotation != "" {
-		attrs = map[string]string{attrRotation: strconv.Quote(a.Spec.Rotation)}
-	}
-	return &diff.Object{
-		Key:         a.Key(),
-		Provider:    ProviderName,
-		Attrs:       attrs,
-		InPlace:     accessKeyInPlace,
-		Regenerates: regenerates,
-		Protected:   a.Protected(),
-		Doc:         a.Document(),
-		Resource:    a,
-	}
+	return desiredIdentity(a, map[string]string{}, a.Spec.Rotation, accessKeyInPlace)
 }
 
-// liveAccessKey builds the live object of one of the caller's keys. Like a
-// service account it has no spec.rotation (the state adds it), and its
-// client id is a readable output.
+// liveAccessKey builds the live object of one of the caller's keys: no
+// attributes (the state adds spec.rotation), its client id as an output.
 func liveAccessKey(k accessKey) *diff.Object {
-	o := &diff.Object{
-		Key:         manifest.Key{Kind: manifest.KindAccessKey, Name: k.Name},
-		Provider:    ProviderName,
-		ID:          k.ID,
-		InPlace:     accessKeyInPlace,
-		Regenerates: regenerates,
-		Native:      k,
-	}
-	if k.ClientID != "" {
-		o.Outputs = map[string]manifest.Secret{manifest.FieldClientID: manifest.NewSecret(k.ClientID)}
-	}
-	return o
+	return liveIdentity(manifest.KindAccessKey, k.identity, nil, accessKeyInPlace, k)
 }
 
 // liveForeignAccessKey builds the live object of another user's key, from

@@ -13,14 +13,10 @@ func accessKeyPath(id string) string { return accessKeysPath + "/" + pathEscape(
 func adminAccessKeyPath(id string) string { return adminAccessKeysPath + "/" + pathEscape(id) }
 
 // accessKey is an entry of either listing; CreatedBy is only in the
-// administration listing. The secret is never readable.
+// administration listing.
 type accessKey struct {
-	ID        string  `json:"id"`
-	Name      string  `json:"name"`
-	ClientID  string  `json:"clientId"`
-	CreatedBy string  `json:"createdBy"`
-	CreatedAt *string `json:"createdAt"`
-	LastLogin *string `json:"lastLogin"`
+	identity
+	CreatedBy string `json:"createdBy"`
 }
 
 // accessKeyList is the reply of both listings.

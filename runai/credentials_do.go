@@ -31,11 +31,11 @@ func (p *Provider) doCredential(ctx context.Context, step diff.Step, in apply.In
 // deleteCredential deletes the live object of ch. A credential already
 // gone is deleted; one still in use (412) is an error naming its users.
 func (p *Provider) deleteCredential(ctx context.Context, ch *diff.Change) error {
-	live := ch.Live
-	if live == nil || live.ID == "" {
-		return &Error{Op: "delete", Key: ch.Key, Err: errors.New("the plan holds no live object to delete")}
+	live, err := apply.Live(ch, "delete")
+	if err != nil {
+		return err
 	}
-	err := p.c.deleteCredential(ctx, live.Key, live.ID)
+	err = p.c.deleteCredential(ctx, live.Key, live.ID)
 	var e *Error
 	if errors.As(err, &e) && rest.IsStatus(err, http.StatusPreconditionFailed) {
 		e.Hint = "stop those workloads or point them at another credential, then apply again"
@@ -46,13 +46,13 @@ func (p *Provider) deleteCredential(ctx context.Context, ch *diff.Change) error 
 // updateCredential sets the description of the live object of ch, the
 // only field the API can change in place.
 func (p *Provider) updateCredential(ctx context.Context, ch *diff.Change) (apply.Result, error) {
-	live, desired := ch.Live, ch.Desired
-	if live == nil || live.ID == "" || desired == nil {
-		return apply.Result{}, &Error{Op: "update", Key: ch.Key, Err: errors.New("the plan holds no live and desired object to update")}
+	_, cred, err := apply.Desired[*manifest.Credential](ch, "update")
+	if err != nil {
+		return apply.Result{}, err
 	}
-	cred, ok := desired.Resource.(*manifest.Credential)
-	if !ok {
-		return apply.Result{}, &Error{Op: "update", Key: ch.Key, Err: fmt.Errorf("the desired object holds a %T, not a credential", desired.Resource)}
+	live, err := apply.Live(ch, "update")
+	if err != nil {
+		return apply.Result{}, err
 	}
 	if err := p.c.updateCredentialDescription(ctx, live.Key, live.ID, cred.Metadata.Description); err != nil {
 		return apply.Result{}, err
@@ -64,13 +64,9 @@ func (p *Provider) updateCredential(ctx context.Context, ch *diff.Change) (apply
 // was lost and whose retry met 409 is our own: it is read back and
 // adopted, never created twice.
 func (p *Provider) createCredential(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
-	d := ch.Desired
-	if d == nil {
-		return apply.Result{}, &Error{Op: "create", Key: ch.Key, Err: errors.New("the plan holds no desired object to create")}
-	}
-	cred, ok := d.Resource.(*manifest.Credential)
-	if !ok {
-		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: fmt.Errorf("the desired object holds a %T, not a credential", d.Resource)}
+	d, cred, err := apply.Desired[*manifest.Credential](ch, "create")
+	if err != nil {
+		return apply.Result{}, err
 	}
 	body, err := createBody(cred, d, in)
 	if err != nil {

@@ -119,7 +119,9 @@ func TestLostCreateIsAdoptedAndRegenerated(t *testing.T) {
 		src.WriteString(akDoc(fmt.Sprintf("bot-%02d", i), ""))
 	}
 	delivered := map[manifest.Key][2]string{}
+	wantEnabled := map[manifest.Key]string{}
 	for _, d := range e.desired(src.String(), nil) {
+		wantEnabled[d.Key] = d.Attrs[attrEnabled]
 		res := e.mustDo(diff.PhaseCreate, &diff.Change{Action: diff.Create, Key: d.Key, Desired: d, Regenerate: true})
 		id, secret := secrets(t, res)
 		delivered[d.Key] = [2]string{id, secret}
@@ -152,6 +154,9 @@ func TestLostCreateIsAdoptedAndRegenerated(t *testing.T) {
 		}
 		if l.Outputs[manifest.FieldClientID].Reveal() != v[0] {
 			t.Errorf("%s: delivered client id is not the live one", k)
+		}
+		if l.Attrs[attrEnabled] != wantEnabled[k] {
+			t.Errorf("%s: enabled is %q, the manifest says %q", k, l.Attrs[attrEnabled], wantEnabled[k])
 		}
 		want := 200
 		if l.Attrs[attrEnabled] == "false" {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/runai-sync/runai-sync/apply"
+	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/internal/rest"
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -121,21 +123,6 @@ func (c *Client) deleteItem(ctx context.Context, key manifest.Key, item string) 
 	return nil
 }
 
-// createConflict turns the error of a create into the step's error, or
-// reports that the create's reply was lost and the object is ours to adopt:
-// a 409 after an attempt that may have reached the server.
-func (c *Client) createConflict(key manifest.Key, err error) (adopt bool, _ error) {
-	var re *rest.Error
-	if !errors.As(err, &re) || re.Status != http.StatusConflict {
-		return false, c.wrap("create", key, err)
-	}
-	if !re.MaybeApplied {
-		return false, &Error{Op: "create", Key: key, Err: err,
-			Hint: "it already exists; it was created since the plan was made: run plan again"}
-	}
-	return true, nil
-}
-
 // gone adds what to do to an *Error about an object that answered 404: it
 // was deleted since the plan was made.
 func gone(err error) error {
@@ -144,4 +131,66 @@ func gone(err error) error {
 		e.Hint = "it no longer exists (deleted since the plan was made?): run plan again"
 	}
 	return err
+}
+
+// ident returns the fields an identity shows; serviceAccount and
+// accessKey have it by embedding.
+func (i identity) ident() identity { return i }
+
+// named returns the entry of l called name, for a read back by name (names
+// are unique among the service accounts of a tenant and among the access
+// keys of a user). Found is false when there is none; err, the error of
+// the listing, is passed through.
+func named[T interface{ ident() identity }](l []T, name string, err error) (entry T, found bool, _ error) {
+	if err != nil {
+		return entry, false, err
+	}
+	for _, e := range l {
+		if e.ident().Name == name {
+			return e, true, nil
+		}
+	}
+	return entry, false, nil
+}
+
+// desiredIdentity builds the desired object of a manifest identity r:
+// attrs and spec.rotation, quoted, when set.
+func desiredIdentity(r manifest.Resource, attrs map[string]string, rotation string, inPlace []string) *diff.Object {
+	if rotation != "" {
+		attrs[attrRotation] = strconv.Quote(rotation)
+	}
+	if len(attrs) == 0 {
+		attrs = nil
+	}
+	return &diff.Object{
+		Key:         r.Key(),
+		Provider:    ProviderName,
+		Attrs:       attrs,
+		InPlace:     inPlace,
+		Regenerates: regenerates,
+		Protected:   r.Protected(),
+		Doc:         r.Document(),
+		Resource:    r,
+	}
+}
+
+// liveIdentity builds the live object of an identity of kind, native as
+// the API showed it. It has no spec.rotation: the API knows no marker; the
+// state remembers the last one applied and puts it there, quoted as
+// desiredIdentity does. Its client id is an output dependents can read at
+// any time; its secret is not.
+func liveIdentity(kind manifest.Kind, i identity, attrs map[string]string, inPlace []string, native any) *diff.Object {
+	o := &diff.Object{
+		Key:         manifest.Key{Kind: kind, Name: i.Name},
+		Provider:    ProviderName,
+		ID:          i.ID,
+		Attrs:       attrs,
+		InPlace:     inPlace,
+		Regenerates: regenerates,
+		Native:      native,
+	}
+	if i.ClientID != "" {
+		o.Outputs = map[string]manifest.Secret{manifest.FieldClientID: manifest.NewSecret(i.ClientID)}
+	}
+	return o
 }

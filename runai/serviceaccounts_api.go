@@ -8,10 +8,11 @@ import (
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
-// listServiceAccounts reads every service account of the tenant.
-func (c *Client) listServiceAccounts(ctx context.Context) ([]serviceAccount, error) {
+// listServiceAccounts reads every service account of the tenant; op and
+// key name the read in errors.
+func (c *Client) listServiceAccounts(ctx context.Context, op string, key manifest.Key) ([]serviceAccount, error) {
 	var l []serviceAccount
-	if _, err := c.call(ctx, "list service accounts", manifest.Key{}, rest.Request{Method: http.MethodGet, Path: serviceAccountsPath}, &l); err != nil {
+	if _, err := c.call(ctx, op, key, rest.Request{Method: http.MethodGet, Path: serviceAccountsPath}, &l); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -19,17 +20,9 @@ func (c *Client) listServiceAccounts(ctx context.Context) ([]serviceAccount, err
 
 // findServiceAccount reads back the service account of key by name (names
 // are unique in the tenant). Found is false when there is none.
-func (c *Client) findServiceAccount(ctx context.Context, key manifest.Key) (sa serviceAccount, found bool, err error) {
-	var l []serviceAccount
-	if _, err := c.call(ctx, "read back", key, rest.Request{Method: http.MethodGet, Path: serviceAccountsPath}, &l); err != nil {
-		return sa, false, err
-	}
-	for _, s := range l {
-		if s.Name == key.Name {
-			return s, true, nil
-		}
-	}
-	return sa, false, nil
+func (c *Client) findServiceAccount(ctx context.Context, key manifest.Key) (serviceAccount, bool, error) {
+	l, err := c.listServiceAccounts(ctx, "read back", key)
+	return named(l, key.Name, err)
 }
 
 // setServiceAccountEnabled enables or disables a service account. A

@@ -17,45 +17,20 @@ var serviceAccountInPlace = []string{attrEnabled, attrRotation}
 // when set.
 func desiredServiceAccount(sa *manifest.ServiceAccount) *diff.Object {
 	attrs := map[string]string{attrEnabled: strconv.FormatBool(sa.Spec.IsEnabled())}
-	if sa.Spec.Rotation != "" {
-		attrs[attrRotation] = strconv.Quote(sa.Spec.Rotation)
-	}
-	return &diff.Object{
-		Key:         sa.Key(),
-		Provider:    ProviderName,
-		Attrs:       attrs,
-		InPlace:     serviceAccountInPlace,
-		Regenerates: regenerates,
-		Protected:   sa.Protected(),
-		Doc:         sa.Document(),
-		Resource:    sa,
-	}
+	return desiredIdentity(sa, attrs, sa.Spec.Rotation, serviceAccountInPlace)
 }
 
-// liveServiceAccount builds the live object of a service account. It has
-// no spec.rotation: the API knows no marker; the state remembers the last
-// one applied and puts it there, quoted as Desired does. Its client id is an output dependents
-// can read at any time; its secret is not.
+// liveServiceAccount builds the live object of a service account: its
+// enabled flag, and its client id as an output.
 func liveServiceAccount(s serviceAccount) *diff.Object {
-	o := &diff.Object{
-		Key:         manifest.Key{Kind: manifest.KindServiceAccount, Name: s.Name},
-		Provider:    ProviderName,
-		ID:          s.ID,
-		Attrs:       map[string]string{attrEnabled: strconv.FormatBool(s.Enabled)},
-		InPlace:     serviceAccountInPlace,
-		Regenerates: regenerates,
-		Native:      s,
-	}
-	if s.ClientID != "" {
-		o.Outputs = map[string]manifest.Secret{manifest.FieldClientID: manifest.NewSecret(s.ClientID)}
-	}
-	return o
+	attrs := map[string]string{attrEnabled: strconv.FormatBool(s.Enabled)}
+	return liveIdentity(manifest.KindServiceAccount, s.identity, attrs, serviceAccountInPlace, s)
 }
 
 // snapshotServiceAccounts reads every service account of the tenant with
 // one list call.
 func (p *Provider) snapshotServiceAccounts(ctx context.Context) ([]*diff.Object, error) {
-	l, err := p.c.listServiceAccounts(ctx)
+	l, err := p.c.listServiceAccounts(ctx, "list service accounts", manifest.Key{})
 	if err != nil {
 		return nil, err
 	}

@@ -13,16 +13,22 @@ const serviceAccountsPath = "/api/v1/service-accounts"
 // serviceAccountPath is one service account.
 func serviceAccountPath(id string) string { return serviceAccountsPath + "/" + pathEscape(id) }
 
-// serviceAccount is an entry of GET /api/v1/service-accounts (a bare JSON
-// array). The secret is never readable; fields runai-sync ignores
-// (createdBy, updatedAt, tenantId) are not decoded.
-type serviceAccount struct {
+// identity holds what service accounts and access keys show alike. The
+// secret is never readable.
+type identity struct {
 	ID        string  `json:"id"`
 	Name      string  `json:"name"`
 	ClientID  string  `json:"clientId"`
-	Enabled   bool    `json:"enabled"`
 	CreatedAt *string `json:"createdAt"`
 	LastLogin *string `json:"lastLogin"`
+}
+
+// serviceAccount is an entry of GET /api/v1/service-accounts (a bare JSON
+// array). Fields runai-sync ignores (createdBy, updatedAt, tenantId) are
+// not decoded.
+type serviceAccount struct {
+	identity
+	Enabled bool `json:"enabled"`
 }
 
 // nameRequest is the body of a service account or access key create.

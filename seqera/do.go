@@ -16,9 +16,9 @@ import (
 // delete deletes the live object of ch: checked (refused while running
 // jobs use it) unless Options.Force.
 func (p *Provider) delete(ctx context.Context, ch *diff.Change) error {
-	live := ch.Live
-	if live == nil || live.ID == "" {
-		return &Error{Op: "delete", Key: ch.Key, Err: errors.New("the plan holds no live object to delete")}
+	live, err := apply.Live(ch, "delete")
+	if err != nil {
+		return err
 	}
 	return p.c.remove(ctx, live.Key, live.ID, !p.opts.Force)
 }
@@ -26,9 +26,13 @@ func (p *Provider) delete(ctx context.Context, ch *diff.Change) error {
 // update replaces the live credential of ch with the desired one, every
 // key included: it keeps its id.
 func (p *Provider) update(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
-	live, d := ch.Live, ch.Desired
-	if live == nil || live.ID == "" || d == nil {
-		return apply.Result{}, &Error{Op: "update", Key: ch.Key, Err: errors.New("the plan holds no live and desired object to update")}
+	d, _, err := apply.Desired[*manifest.SeqeraCredential](ch, "update")
+	if err != nil {
+		return apply.Result{}, err
+	}
+	live, err := apply.Live(ch, "update")
+	if err != nil {
+		return apply.Result{}, err
 	}
 	body, err := requestBody(d, live.ID, in, true)
 	if err != nil {
@@ -44,9 +48,9 @@ func (p *Provider) update(ctx context.Context, ch *diff.Change, in apply.Inputs)
 // whose retry met 409 is our own: it is read back and adopted, never
 // created twice.
 func (p *Provider) create(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
-	d := ch.Desired
-	if d == nil {
-		return apply.Result{}, &Error{Op: "create", Key: ch.Key, Err: errors.New("the plan holds no desired object to create")}
+	d, _, err := apply.Desired[*manifest.SeqeraCredential](ch, "create")
+	if err != nil {
+		return apply.Result{}, err
 	}
 	body, err := requestBody(d, "", in, false)
 	if err != nil {

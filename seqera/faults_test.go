@@ -81,11 +81,11 @@ func TestLostCreateOfAnotherIsNotAdopted(t *testing.T) {
 		return rest.AdoptLostCreate(t.Context(), d.Key, d.Attrs, lost, "Seqera", e.p.readBack(d.Key))
 	}
 	_, err := adopt(ours)
-	if err == nil || !strings.Contains(err.Error(), "seqera credential shared (workspace 1001): create failed: 409 already exists") || !strings.Contains(err.Error(), ": the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again") {
+	if err == nil || !strings.Contains(err.Error(), "seqera credential shared (workspace 1001): create failed: 409 already exists") || !strings.Contains(err.Error(), ": the reply to the create was lost, and what is there under that name differs from the manifest (someone else made it?): run plan again") {
 		t.Errorf("adopt = %v", err)
 	}
 	missing := e.desired(seqeraDoc("missing", "", `{provider: github, keys: {username: us, password: p}}`), nil)[0]
-	if _, err := adopt(missing); err == nil || !strings.Contains(err.Error(), "no credential of that name can be read back") {
+	if _, err := adopt(missing); err == nil || !strings.Contains(err.Error(), "nothing of that name can be read back") {
 		t.Errorf("adopt of a missing one = %v", err)
 	}
 	if id, err := adopt(theirs); err != nil || id == "" {

@@ -38,10 +38,10 @@ func AdoptLostCreate(ctx context.Context, key manifest.Key, want map[string]stri
 		return "", rerr
 	case !found:
 		return "", &OpError{Op: "create", Key: key, Err: err,
-			Hint: "the reply to the create was lost and " + api + " then reported a clash, but no credential of that name can be read back: run plan again"}
+			Hint: "the reply to the create was lost and " + api + " then reported a clash, but nothing of that name can be read back: run plan again"}
 	case !maps.Equal(want, attrs):
 		return "", &OpError{Op: "create", Key: key, Err: err,
-			Hint: "the reply to the create was lost, and the credential of that name differs from the manifest (someone else made it?): run plan again"}
+			Hint: "the reply to the create was lost, and what is there under that name differs from the manifest (someone else made it?): run plan again"}
 	}
 	return id, nil
 }

@@ -30,7 +30,7 @@ func TestAdoptLostCreate(t *testing.T) {
 	}{
 		{"ours: adopted", &lost, read("7", want, true, nil), "7", ""},
 		{"not a retry: made by another since the plan", clash, read("7", want, true, nil), "", "it was created since the plan was made: run plan again"},
-		{"gone when read back", &lost, read("", nil, false, nil), "", "no credential of that name can be read back"},
+		{"gone when read back", &lost, read("", nil, false, nil), "", "nothing of that name can be read back"},
 		{"differs: not taken", &lost, read("7", map[string]string{"spec.type": `"password"`}, true, nil), "", "differs from the manifest"},
 		{"read back fails", &lost, read("", nil, false, readErr), "", "list failed"},
 	}
