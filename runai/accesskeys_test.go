@@ -10,13 +10,14 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
 func TestDesiredAccessKey(t *testing.T) {
 	t.Parallel()
-	set := parse(t, akDoc("platform-bot", `{rotation: "2026-q4", secretFile: out/bot.json}`)+akDoc("plain", ""))
-	objs, diags := NewProviderScoped(nil, Scope{AccessKeys: true}).Desired(set, resolver(nil))
+	set := testkit.Parse(t, akDoc("platform-bot", `{rotation: "2026-q4", secretFile: out/bot.json}`)+akDoc("plain", ""))
+	objs, diags := NewProviderScoped(nil, Scope{AccessKeys: true}).Desired(set, testkit.Resolver(nil))
 	if len(diags) > 0 || len(objs) != 2 {
 		t.Fatalf("Desired = %v, %v", objs, diags)
 	}
@@ -166,7 +167,7 @@ func TestForeignAccessKeys(t *testing.T) {
 
 	// The manifests own platform-*: drift (prune semantics) deletes alice's
 	// key, not bob's, and keeps the caller's.
-	set := parse(t, akDoc("platform-bot", "")+`---
+	set := testkit.Parse(t, akDoc("platform-bot", "")+`---
 apiVersion: runai-sync/v1
 kind: Ownership
 metadata: {name: keys}
@@ -176,7 +177,7 @@ spec: {accessKeys: {names: ["platform-*"]}}
 		t.Errorf("ScopeOf = %+v", got)
 	}
 	p := NewProviderScoped(e.c, ScopeOf(set))
-	desired, _ := p.Desired(set, resolver(nil))
+	desired, _ := p.Desired(set, testkit.Resolver(nil))
 	live, err := p.Snapshot(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -147,7 +148,7 @@ func TestStaticToken(t *testing.T) {
 	if _, list := e.calls(); list != 2 {
 		t.Errorf("a rejected static token was retried: %d lists", list)
 	}
-	noSecretIn(t, append(e.log.Lines(), err.Error()), token)
+	testkit.NoSecretIn(t, append(e.log.Lines(), err.Error()), token)
 }
 
 func TestBadClientSecret(t *testing.T) {
@@ -169,7 +170,7 @@ func TestBadClientSecret(t *testing.T) {
 	if _, list := e.calls(); list != 0 {
 		t.Errorf("%d list calls without a token", list)
 	}
-	noSecretIn(t, append(e.log.Lines(), err.Error()), "wrong-secret-value", e.em.ClientSecret)
+	testkit.NoSecretIn(t, append(e.log.Lines(), err.Error()), "wrong-secret-value", e.em.ClientSecret)
 }
 
 func TestJWTExpiry(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
 	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -172,7 +173,7 @@ func TestCreateErrorNamesSubjectAndField(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v\nwant    %s", err, want)
 	}
-	noSecretIn(t, append(e.log.Lines(), fmt.Sprint(err)), "sak-value")
+	testkit.NoSecretIn(t, append(e.log.Lines(), fmt.Sprint(err)), "sak-value")
 }
 
 func TestDeleteInUseNamesWorkloads(t *testing.T) {
@@ -203,7 +204,7 @@ func TestCreateTakesOutputsOfEarlierSteps(t *testing.T) {
 		map[string]string{"PLAIN": "plain-value"})[0]
 	sa := manifest.Key{Kind: manifest.KindServiceAccount, Name: "ci"}
 
-	_, err := e.create(context.Background(), d, outputs{sa: {"clientId": manifest.NewSecret("ci-id")}})
+	_, err := e.create(context.Background(), d, testkit.Outputs{sa: {"clientId": manifest.NewSecret("ci-id")}})
 	want := "credential ci-login (genericSecret, project 12): create failed: spec.keyValuePairs.RUNAI_CLIENT_SECRET takes the clientSecret of ServiceAccount ci, which no earlier step of this apply produced"
 	if err == nil || err.Error() != want {
 		t.Errorf("create without the secret = %v\nwant %s", err, want)
@@ -212,7 +213,7 @@ func TestCreateTakesOutputsOfEarlierSteps(t *testing.T) {
 		t.Errorf("a create with a missing output was sent")
 	}
 
-	res, err := e.create(context.Background(), d, outputs{sa: {"clientId": manifest.NewSecret("ci-id"), "clientSecret": manifest.NewSecret("ci-secret-value")}})
+	res, err := e.create(context.Background(), d, testkit.Outputs{sa: {"clientId": manifest.NewSecret("ci-id"), "clientSecret": manifest.NewSecret("ci-secret-value")}})
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
@@ -220,7 +221,7 @@ func TestCreateTakesOutputsOfEarlierSteps(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"RUNAI_CLIENT_ID": "ci-id", "RUNAI_CLIENT_SECRET": "ci-secret-value", "PLAIN": "plain-value"}, stored); diff != "" {
 		t.Errorf("stored (-want +got):\n%s", diff)
 	}
-	noSecretIn(t, e.log.Lines(), "ci-secret-value", "plain-value")
+	testkit.NoSecretIn(t, e.log.Lines(), "ci-secret-value", "plain-value")
 }
 
 func TestDoRefusesWhatItDoesNotManage(t *testing.T) {

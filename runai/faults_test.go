@@ -11,6 +11,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 )
 
 // statusLines returns the log lines of attempts answered with status.
@@ -87,7 +88,7 @@ func TestRetriesUnderFaults(t *testing.T) {
 			if n := len(e.snapshot()); n != 0 {
 				t.Errorf("%d credentials left after deleting all", n)
 			}
-			noSecretIn(t, e.log.Lines(), "pw-secret-value", e.em.ClientSecret)
+			testkit.NoSecretIn(t, e.log.Lines(), "pw-secret-value", e.em.ClientSecret)
 		})
 	}
 }
@@ -153,7 +154,7 @@ func TestHundredCreatesConverge(t *testing.T) {
 	for i := range 100 {
 		secrets = append(secrets, fmt.Sprintf("bulk-secret-%03d", i))
 	}
-	noSecretIn(t, lines, secrets...)
+	testkit.NoSecretIn(t, lines, secrets...)
 }
 
 func TestCancelReturnsPromptly(t *testing.T) {

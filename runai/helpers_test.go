@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
 	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -53,21 +53,9 @@ func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
 
 // recorder collects log lines and waits, safely across goroutines.
 type recorder struct {
+	testkit.Log
 	mu    sync.Mutex
-	lines []string
 	waits []time.Duration
-}
-
-func (r *recorder) Logf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.lines = append(r.lines, fmt.Sprintf(format, args...))
-}
-
-func (r *recorder) Lines() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.lines...)
 }
 
 func (r *recorder) Waits() []time.Duration {
@@ -135,45 +123,15 @@ func (e *env) connect(cfg Config) (*Client, *Provider) {
 	return c, p
 }
 
-// parse decodes manifests written inline.
-func parse(t *testing.T, src string) *manifest.Set {
-	t.Helper()
-	docs, diags := manifest.Parse("test.yaml", []byte(src))
-	if len(diags) > 0 {
-		t.Fatalf("parse: %v", diags)
-	}
-	for _, d := range docs {
-		if err := d.Decode(); err != nil {
-			t.Fatalf("decode %s: %v", d, err)
-		}
-	}
-	return manifest.NewSet(docs)
-}
-
-// resolver reads fromEnv references from vars.
-func resolver(vars map[string]string) manifest.Resolver {
-	return manifest.Resolver{LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
-}
-
 // desired parses and resolves manifests, failing on any diagnostic.
 func (e *env) desired(src string, vars map[string]string) []*diff.Object {
 	e.t.Helper()
-	objs, diags := e.p.Desired(parse(e.t, src), resolver(vars))
+	objs, diags := e.p.Desired(testkit.Parse(e.t, src), testkit.Resolver(vars))
 	if len(diags) > 0 {
 		e.t.Fatalf("Desired: %v", diags)
 	}
 	return objs
 }
-
-// outputs is an apply.Inputs backed by a map.
-type outputs map[manifest.Key]map[string]manifest.Secret
-
-func (o outputs) Output(k manifest.Key, field string) (manifest.Secret, bool) {
-	v, ok := o[k][field]
-	return v, ok
-}
-
-var _ apply.Inputs = outputs(nil)
 
 // create runs the create step of a desired object.
 func (e *env) create(ctx context.Context, d *diff.Object, in apply.Inputs) (apply.Result, error) {
@@ -216,21 +174,6 @@ func (e *env) snapshot() map[manifest.Key]*diff.Object {
 // lines (YAML flow maps).
 func credentialDoc(name, scope, spec string) string {
 	return fmt.Sprintf("---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata: {name: %s, %s}\nspec: %s\n", name, scope, spec)
-}
-
-// noSecretIn fails when any text holds any secret.
-func noSecretIn(t *testing.T, texts []string, secrets ...string) {
-	t.Helper()
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		for _, txt := range texts {
-			if strings.Contains(txt, s) {
-				t.Errorf("secret %.4s… leaked in %q", s, txt)
-			}
-		}
-	}
 }
 
 func secretOf(s string) manifest.Secret { return manifest.NewSecret(s) }

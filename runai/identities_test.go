@@ -9,6 +9,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -32,7 +33,7 @@ func TestScopeOf(t *testing.T) {
 		"seqera only":           {"---\napiVersion: runai-sync/v1\nkind: SeqeraCredential\nmetadata: {name: s}\nspec: {provider: github, keys: {username: u, password: p}}\n", Scope{}},
 	}
 	for name, c := range cases {
-		if got := ScopeOf(parse(t, c.src)); got != c.want {
+		if got := ScopeOf(testkit.Parse(t, c.src)); got != c.want {
 			t.Errorf("%s: ScopeOf = %+v, want %+v", name, got, c.want)
 		}
 	}
@@ -168,7 +169,7 @@ func TestLostCreateIsAdoptedAndRegenerated(t *testing.T) {
 	for _, v := range delivered {
 		secretsSent = append(secretsSent, v[1])
 	}
-	noSecretIn(t, e.log.Lines(), secretsSent...)
+	testkit.NoSecretIn(t, e.log.Lines(), secretsSent...)
 }
 
 // TestIdentitySecretsNeverLeak: the log lines and errors of creates,
@@ -217,5 +218,5 @@ func TestIdentitySecretsNeverLeak(t *testing.T) {
 		fmt.Sprintf("%v %+v %#v", regeneratedSecret{ClientSecret: "probe-secret-value"}, regeneratedSecret{ClientSecret: "probe-secret-value"}, regeneratedSecret{ClientSecret: "probe-secret-value"}),
 		fmt.Sprintf("%v %+v %#v", secretFile{ClientSecret: "probe-secret-value"}, secretFile{ClientSecret: "probe-secret-value"}, secretFile{ClientSecret: "probe-secret-value"}))
 	texts = append(texts, e.log.Lines()...)
-	noSecretIn(t, texts, append(secretsSeen, "probe-secret-value", e.em.ClientSecret, "eyJ")...)
+	testkit.NoSecretIn(t, texts, append(secretsSeen, "probe-secret-value", e.em.ClientSecret, "eyJ")...)
 }

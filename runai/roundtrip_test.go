@@ -11,6 +11,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -120,7 +121,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestDesiredObject(t *testing.T) {
 	t.Parallel()
-	set := parse(t, `
+	set := testkit.Parse(t, `
 apiVersion: runai-sync/v1
 kind: Credential
 metadata: {name: ci-login, scope: cluster, clusterId: 4F7AB1D2-3C5E-4B8A-9D10-1E2F3A4B5C6D, description: CI}
@@ -134,7 +135,7 @@ spec:
 lifecycle: {protect: true}
 `)
 	p := NewProvider(nil)
-	objs, diags := p.Desired(set, resolver(map[string]string{"TOKEN": "tok-value"}))
+	objs, diags := p.Desired(set, testkit.Resolver(map[string]string{"TOKEN": "tok-value"}))
 	if len(diags) > 0 || len(objs) != 1 {
 		t.Fatalf("Desired = %v, %v", objs, diags)
 	}
@@ -171,9 +172,9 @@ lifecycle: {protect: true}
 
 func TestDesiredCollectsEveryUnresolvedReference(t *testing.T) {
 	t.Parallel()
-	set := parse(t, credentialDoc("a", "scope: tenant", `{type: password, user: u, password: {fromEnv: MISSING_ONE}}`)+
+	set := testkit.Parse(t, credentialDoc("a", "scope: tenant", `{type: password, user: u, password: {fromEnv: MISSING_ONE}}`)+
 		credentialDoc("b", "scope: tenant", `{type: genericSecret, keyValuePairs: {X: {fromEnv: MISSING_TWO}, Y: {fromFile: /nonexistent/runai-sync/file}, Z: ok}}`))
-	objs, diags := NewProvider(nil).Desired(set, resolver(nil))
+	objs, diags := NewProvider(nil).Desired(set, testkit.Resolver(nil))
 	if len(objs) != 2 {
 		t.Errorf("Desired returned %d objects, want 2 despite the diagnostics", len(objs))
 	}

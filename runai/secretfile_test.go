@@ -14,6 +14,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -108,7 +109,7 @@ func TestSecretFileDelivery(t *testing.T) {
 				t.Errorf("the file was rewritten in place, not replaced by a rename")
 			}
 			onlyFile(t, dir, "ci.json")
-			noSecretIn(t, e.log.Lines(), secret, fresh)
+			testkit.NoSecretIn(t, e.log.Lines(), secret, fresh)
 			if !strings.Contains(strings.Join(e.log.Lines(), "\n"), "wrote the client secret to "+path) {
 				t.Errorf("the log does not say where the secret went")
 			}
@@ -209,7 +210,7 @@ func TestSecretFileFailure(t *testing.T) {
 	if len(e.snapshot()) != 1 {
 		t.Errorf("the account was not created")
 	}
-	noSecretIn(t, append(texts, e.log.Lines()...), secretsSeen...)
+	testkit.NoSecretIn(t, append(texts, e.log.Lines()...), secretsSeen...)
 
 	// A directory where the file should be is an error too.
 	if _, err := writeSecretFile(t.TempDir(), secretFile{ClientSecret: "x"}); err == nil || !strings.Contains(err.Error(), "is a directory") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -55,7 +56,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	texts = append(texts, fmt.Sprintf("%v %+v %#v", body, body, *body))
 	texts = append(texts, e.log.Lines()...)
-	noSecretIn(t, texts, "leak-check", e.em.ClientSecret, "eyJ")
+	testkit.NoSecretIn(t, texts, "leak-check", e.em.ClientSecret, "eyJ")
 	if !strings.Contains(strings.Join(e.log.Lines(), "\n"), "POST /api/v1/asset/credentials/") {
 		t.Errorf("the log does not show the creates")
 	}

@@ -9,14 +9,15 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
 func TestDesiredServiceAccount(t *testing.T) {
 	t.Parallel()
-	set := parse(t, saDoc("ci-pipeline", `{enabled: false, rotation: "2026-11", secretFile: out/ci.json}`)+
+	set := testkit.Parse(t, saDoc("ci-pipeline", `{enabled: false, rotation: "2026-11", secretFile: out/ci.json}`)+
 		"lifecycle: {protect: true}\n"+saDoc("ci-nightly", ""))
-	objs, diags := NewProviderScoped(nil, allScope).Desired(set, resolver(nil))
+	objs, diags := NewProviderScoped(nil, allScope).Desired(set, testkit.Resolver(nil))
 	if len(diags) > 0 || len(objs) != 2 {
 		t.Fatalf("Desired = %v, %v", objs, diags)
 	}
@@ -48,7 +49,7 @@ func TestDesiredServiceAccount(t *testing.T) {
 		}
 	}
 	// Out of scope, a family is not planned.
-	if objs, _ := NewProviderScoped(nil, Scope{Credentials: true, AccessKeys: true}).Desired(set, resolver(nil)); len(objs) != 0 {
+	if objs, _ := NewProviderScoped(nil, Scope{Credentials: true, AccessKeys: true}).Desired(set, testkit.Resolver(nil)); len(objs) != 0 {
 		t.Errorf("Desired without ServiceAccounts in scope = %d objects", len(objs))
 	}
 }
@@ -204,7 +205,7 @@ func TestServiceAccountCreateConflict(t *testing.T) {
 		t.Errorf("a conflict changed something: %v", e.em.Server.Counts())
 	}
 	e.wantLogin("the first secret after the conflict", clientID, secret, 200)
-	noSecretIn(t, append(e.log.Lines(), msg), secret)
+	testkit.NoSecretIn(t, append(e.log.Lines(), msg), secret)
 }
 
 // TestServiceAccountGone: rotating or disabling an account deleted since

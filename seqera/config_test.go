@@ -17,6 +17,7 @@ import (
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
 	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -84,7 +85,7 @@ func TestRejectedToken(t *testing.T) {
 	if !errors.As(err, &re) || re.Attempts != 1 {
 		t.Errorf("want one attempt: %#v", err)
 	}
-	noSecretIn(t, append(e.log.Lines(), err.Error()), "wrong-tower-token", e.em.SeqeraToken)
+	testkit.NoSecretIn(t, append(e.log.Lines(), err.Error()), "wrong-tower-token", e.em.SeqeraToken)
 }
 
 // TestUnknownWorkspace: a workspace the user cannot use is a 403 that

@@ -10,6 +10,7 @@ import (
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
 	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -265,7 +266,7 @@ func TestStepsTakeOutputsOfEarlierSteps(t *testing.T) {
 		t.Errorf("Deps = %v", d.Deps)
 	}
 
-	_, err := e.create(d, outputs{sa: {"clientId": manifest.NewSecret("ci-id")}})
+	_, err := e.create(d, testkit.Outputs{sa: {"clientId": manifest.NewSecret("ci-id")}})
 	want := "seqera credential runai-login (workspace 1001): create failed: spec.keys.password takes the clientSecret of ServiceAccount ci, which no earlier step of this apply produced"
 	if err == nil || err.Error() != want {
 		t.Errorf("create without the secret = %v\nwant %s", err, want)
@@ -273,7 +274,7 @@ func TestStepsTakeOutputsOfEarlierSteps(t *testing.T) {
 	if n := e.em.Server.TotalRequests(); n != 0 {
 		t.Errorf("%d requests sent for a create with a missing output", n)
 	}
-	id, err := e.create(d, outputs{sa: {"clientSecret": manifest.NewSecret("ci-secret-1")}})
+	id, err := e.create(d, testkit.Outputs{sa: {"clientSecret": manifest.NewSecret("ci-secret-1")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,13 +284,13 @@ func TestStepsTakeOutputsOfEarlierSteps(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Seqera's update sends every key, and the clientSecret is shown only once: change the rotation of ServiceAccount ci to make a new one") {
 		t.Errorf("update without the secret = %v", err)
 	}
-	if _, err := e.step(diff.PhaseCreate, ch, outputs{sa: {"clientSecret": manifest.NewSecret("ci-secret-2")}}); err != nil {
+	if _, err := e.step(diff.PhaseCreate, ch, testkit.Outputs{sa: {"clientSecret": manifest.NewSecret("ci-secret-2")}}); err != nil {
 		t.Fatal(err)
 	}
 	if s, _ := e.em.Server.StoredSecrets(id); s["password"] != "ci-secret-2" {
 		t.Errorf("the update did not send the new secret")
 	}
-	noSecretIn(t, e.log.Lines(), "ci-secret-1", "ci-secret-2")
+	testkit.NoSecretIn(t, e.log.Lines(), "ci-secret-1", "ci-secret-2")
 }
 
 func TestDoRefusesWhatItDoesNotManage(t *testing.T) {

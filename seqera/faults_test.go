@@ -9,6 +9,7 @@ import (
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
 	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 )
 
 // TestRetriesUnderFaults: 503s without effect, and lost replies (the
@@ -61,7 +62,7 @@ func TestRetriesUnderFaults(t *testing.T) {
 			if n := len(e.snapshot()); n != 0 {
 				t.Errorf("%d credentials left after deleting all", n)
 			}
-			noSecretIn(t, e.log.Lines(), "bb-secret-value", e.em.SeqeraToken)
+			testkit.NoSecretIn(t, e.log.Lines(), "bb-secret-value", e.em.SeqeraToken)
 		})
 	}
 }

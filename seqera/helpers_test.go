@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
 	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -26,29 +26,11 @@ const (
 // allWorkspaces are the emulator's default workspaces and the personal one.
 var allWorkspaces = []string{"", "1001", "1002"}
 
-// recorder collects log lines, safely across goroutines.
-type recorder struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (r *recorder) Logf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.lines = append(r.lines, fmt.Sprintf(format, args...))
-}
-
-func (r *recorder) Lines() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.lines...)
-}
-
 // env is an emulator with a client and a provider talking to it.
 type env struct {
 	t   *testing.T
 	em  *emulator.Instance
-	log *recorder
+	log *testkit.Log
 	cfg Config
 	c   *Client
 	p   *Provider
@@ -58,7 +40,7 @@ type env struct {
 // without waiting, reading every workspace.
 func setup(t *testing.T, opts emulator.Options) *env {
 	t.Helper()
-	e := &env{t: t, log: &recorder{}}
+	e := &env{t: t, log: &testkit.Log{}}
 	e.em = emulator.Start(t, opts)
 	e.cfg = Config{
 		Endpoint:  e.em.SeqeraURL,
@@ -82,45 +64,15 @@ func (e *env) connect(cfg Config, opts Options) (*Client, *Provider) {
 	return c, NewProvider(c, allWorkspaces, opts)
 }
 
-// parse decodes manifests written inline.
-func parse(t *testing.T, src string) *manifest.Set {
-	t.Helper()
-	docs, diags := manifest.Parse("test.yaml", []byte(src))
-	if len(diags) > 0 {
-		t.Fatalf("parse: %v", diags)
-	}
-	for _, d := range docs {
-		if err := d.Decode(); err != nil {
-			t.Fatalf("decode %s: %v", d, err)
-		}
-	}
-	return manifest.NewSet(docs)
-}
-
-// resolver reads fromEnv references from vars.
-func resolver(vars map[string]string) manifest.Resolver {
-	return manifest.Resolver{LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
-}
-
 // desired parses and resolves manifests, failing on any diagnostic.
 func (e *env) desired(src string, vars map[string]string) []*diff.Object {
 	e.t.Helper()
-	objs, diags := e.p.Desired(parse(e.t, src), resolver(vars))
+	objs, diags := e.p.Desired(testkit.Parse(e.t, src), testkit.Resolver(vars))
 	if len(diags) > 0 {
 		e.t.Fatalf("Desired: %v", diags)
 	}
 	return objs
 }
-
-// outputs is an apply.Inputs backed by a map.
-type outputs map[manifest.Key]map[string]manifest.Secret
-
-func (o outputs) Output(k manifest.Key, field string) (manifest.Secret, bool) {
-	v, ok := o[k][field]
-	return v, ok
-}
-
-var _ apply.Inputs = outputs(nil)
 
 // step runs one step of a change.
 func (e *env) step(phase diff.Phase, ch *diff.Change, in apply.Inputs) (string, error) {
@@ -204,19 +156,4 @@ func statusLines(lines []string, status string) []string {
 		}
 	}
 	return out
-}
-
-// noSecretIn fails when any text holds any secret.
-func noSecretIn(t *testing.T, texts []string, secrets ...string) {
-	t.Helper()
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		for _, txt := range texts {
-			if strings.Contains(txt, s) {
-				t.Errorf("secret %.4s… leaked in %q", s, txt)
-			}
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestMixedSet(t *testing.T) {
 	t.Parallel()
 	e := setup(t, emulator.Options{})
-	set := parse(t, `
+	set := testkit.Parse(t, `
 apiVersion: runai-sync/v1
 kind: Credential
 metadata: {name: team-a-s3, scope: tenant}
@@ -43,14 +44,14 @@ spec:
 	if diff := cmp.Diff([]string{"1001"}, Workspaces(set)); diff != "" {
 		t.Errorf("Workspaces (-want +got):\n%s", diff)
 	}
-	desired, diags := NewProvider(e.c, Workspaces(set), Options{}).Desired(set, resolver(nil))
+	desired, diags := NewProvider(e.c, Workspaces(set), Options{}).Desired(set, testkit.Resolver(nil))
 	if len(diags) > 0 || len(desired) != 1 || desired[0].Key != key("1001", "git") {
 		t.Fatalf("Desired = %v, %v; want the Seqera credential alone", desired, diags)
 	}
 	// Live: ours (created by an earlier apply), a stray one in the owned
 	// workspace, and one in a workspace the set does not name.
 	sa := manifest.Key{Kind: manifest.KindServiceAccount, Name: "ci"}
-	if _, err := e.create(desired[0], outputs{sa: {"clientSecret": manifest.NewSecret("ci-secret")}}); err != nil {
+	if _, err := e.create(desired[0], testkit.Outputs{sa: {"clientSecret": manifest.NewSecret("ci-secret")}}); err != nil {
 		t.Fatal(err)
 	}
 	e.mustCreate(e.desired(seqeraDoc("stray", "workspaceId: 1001", `{provider: ssh, keys: {privateKey: k}}`)+

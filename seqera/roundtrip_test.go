@@ -10,6 +10,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -140,7 +141,7 @@ func values(m map[manifest.Key]*diff.Object) []*diff.Object {
 
 func TestDesiredObject(t *testing.T) {
 	t.Parallel()
-	set := parse(t, `
+	set := testkit.Parse(t, `
 apiVersion: runai-sync/v1
 kind: SeqeraCredential
 metadata: {name: s3-ci, description: CI bucket, workspaceId: 1001}
@@ -160,7 +161,7 @@ spec:
   keys:
     privateKey: {fromEnv: SSH_KEY}
 `)
-	objs, diags := NewProvider(nil, nil, Options{}).Desired(set, resolver(map[string]string{"AWS_KEY_ID": "AKIAFROMENV", "SSH_KEY": "ssh-key-value"}))
+	objs, diags := NewProvider(nil, nil, Options{}).Desired(set, testkit.Resolver(map[string]string{"AWS_KEY_ID": "AKIAFROMENV", "SSH_KEY": "ssh-key-value"}))
 	if len(diags) > 0 || len(objs) != 2 {
 		t.Fatalf("Desired = %v, %v", objs, diags)
 	}
@@ -212,10 +213,10 @@ spec:
 
 func TestDesiredCollectsEveryProblem(t *testing.T) {
 	t.Parallel()
-	set := parse(t, seqeraDoc("a", "", `{provider: github, keys: {username: {fromServiceAccount: {name: ci, field: clientId}}, password: {fromEnv: MISSING_ONE}}}`)+
+	set := testkit.Parse(t, seqeraDoc("a", "", `{provider: github, keys: {username: {fromServiceAccount: {name: ci, field: clientId}}, password: {fromEnv: MISSING_ONE}}}`)+
 		seqeraDoc("b", "workspaceId: 1001", `{provider: aws, keys: {accessKey: {fromEnv: MISSING_TWO}, secretKey: {fromFile: /nonexistent/runai-sync/file}, region: eu}}`)+
 		seqeraDoc("c", "", `{provider: svn, keys: {user: x}}`))
-	objs, diags := NewProvider(nil, nil, Options{}).Desired(set, resolver(nil))
+	objs, diags := NewProvider(nil, nil, Options{}).Desired(set, testkit.Resolver(nil))
 	if len(objs) != 3 {
 		t.Errorf("Desired returned %d objects, want 3 despite the diagnostics", len(objs))
 	}
@@ -256,7 +257,7 @@ func TestWorkspaces(t *testing.T) {
 		{"both", seqeraDoc("a", "workspaceId: 1001", gh) + own("{workspaceId: 1001}, {workspaceId: 1002}"), []string{"1001", "1002"}},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, Workspaces(parse(t, tt.src))); diff != "" {
+		if diff := cmp.Diff(tt.want, Workspaces(testkit.Parse(t, tt.src))); diff != "" {
 			t.Errorf("%s: Workspaces (-want +got):\n%s", tt.name, diff)
 		}
 	}

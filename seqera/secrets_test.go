@@ -7,6 +7,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -35,7 +36,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			note(err)
 		}
 		texts = append(texts, fmt.Sprintf("%v %+v %#v", d, d, d), fmt.Sprintf("%v %+v %#v", d.Secrets, d.Secrets, d.Secrets))
-		body, err := requestBody(d, "id", outputs{{Kind: manifest.KindServiceAccount, Name: "ci"}: {"clientSecret": manifest.NewSecret("leak-check-output")}}, true)
+		body, err := requestBody(d, "id", testkit.Outputs{{Kind: manifest.KindServiceAccount, Name: "ci"}: {"clientSecret": manifest.NewSecret("leak-check-output")}}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +64,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	c, _ := New(e.cfg)
 	texts = append(texts, fmt.Sprintf("%v %+v %#v", c, c, *c), fmt.Sprintf("%v %+v %#v", e.cfg, e.cfg, e.cfg))
 	texts = append(texts, e.log.Lines()...)
-	noSecretIn(t, texts, "leak-check", e.em.SeqeraToken)
+	testkit.NoSecretIn(t, texts, "leak-check", e.em.SeqeraToken)
 	if !strings.Contains(strings.Join(e.log.Lines(), "\n"), "POST /credentials") {
 		t.Errorf("the log does not show the creates")
 	}
