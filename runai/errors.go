@@ -14,5 +14,5 @@ func subject(k manifest.Key) string { return rest.Subject(k) }
 
 // tlsHint says what to do about a certificate the client refused.
 func tlsHint(err error) string {
-	return rest.TLSHint(err, "RUNAI_BASE_URL (--url)", "pass --ca-file with the CA certificate that signed it")
+	return rest.TLSHint(err, "RUNAI_BASE_URL (--url)")
 }

@@ -66,16 +66,7 @@ func TestRetriesUnderFaults(t *testing.T) {
 				src.WriteString(credentialDoc(fmt.Sprintf("c%02d", i), "scope: tenant", `{type: password, user: u, password: pw-secret-value}`))
 			}
 			objs := e.desired(src.String(), nil)
-			ids := e.mustCreate(objs...)
-			live := e.snapshot()
-			if len(live) != len(objs) {
-				t.Errorf("%d credentials for %d creates", len(live), len(objs))
-			}
-			for i, d := range objs {
-				if l := live[d.Key]; l == nil || l.ID != ids[i] {
-					t.Errorf("%s: Do returned id %s, live is %v", d.Key, ids[i], l)
-				}
-			}
+			_, live := testkit.CreateAndRead(t, e.p, objs)
 			if len(statusLines(e.log.Lines(), tt.want)) == 0 {
 				t.Errorf("the log shows no %s: the fault was not exercised", tt.want)
 			}

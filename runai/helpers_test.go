@@ -126,48 +126,24 @@ func (e *env) connect(cfg Config) (*Client, *Provider) {
 // desired parses and resolves manifests, failing on any diagnostic.
 func (e *env) desired(src string, vars map[string]string) []*diff.Object {
 	e.t.Helper()
-	objs, diags := e.p.Desired(testkit.Parse(e.t, src), testkit.Resolver(vars))
-	if len(diags) > 0 {
-		e.t.Fatalf("Desired: %v", diags)
-	}
-	return objs
+	return testkit.Desired(e.t, e.p, src, vars)
 }
 
 // create runs the create step of a desired object.
 func (e *env) create(ctx context.Context, d *diff.Object, in apply.Inputs) (apply.Result, error) {
-	ch := &diff.Change{Action: diff.Create, Key: d.Key, Provider: ProviderName, Desired: d}
-	return e.p.Do(ctx, diff.Step{Phase: diff.PhaseCreate, Level: 1, Change: ch}, in)
+	return testkit.Create(ctx, e.p, d, in)
 }
 
 // mustCreate creates every object, failing on an error.
 func (e *env) mustCreate(objs ...*diff.Object) []string {
 	e.t.Helper()
-	var ids []string
-	for _, d := range objs {
-		res, err := e.create(context.Background(), d, nil)
-		if err != nil {
-			e.t.Fatalf("create %s: %v", d.Key, err)
-		}
-		ids = append(ids, res.ID)
-	}
-	return ids
+	return testkit.MustCreate(e.t, e.p, objs...)
 }
 
 // snapshot reads the live objects by key.
 func (e *env) snapshot() map[manifest.Key]*diff.Object {
 	e.t.Helper()
-	objs, err := e.p.Snapshot(context.Background())
-	if err != nil {
-		e.t.Fatalf("Snapshot: %v", err)
-	}
-	m := map[manifest.Key]*diff.Object{}
-	for _, o := range objs {
-		if _, dup := m[o.Key]; dup {
-			e.t.Fatalf("Snapshot: %s twice", o.Key)
-		}
-		m[o.Key] = o
-	}
-	return m
+	return testkit.Snapshot(e.t, e.p)
 }
 
 // credentialDoc is a Credential manifest with the given metadata and spec

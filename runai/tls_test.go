@@ -1,20 +1,13 @@
 package runai
 
 import (
-	"encoding/pem"
 	"errors"
-	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/runai-sync/runai-sync/emulator"
 	"github.com/runai-sync/runai-sync/internal/rest"
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -28,18 +21,8 @@ func TestTLSWithCAFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	agents := map[string]int{}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		agents[r.Header.Get("User-Agent")]++
-		mu.Unlock()
-		em.ServeHTTP(w, r)
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
-	srv.StartTLS()
+	srv := testkit.ServeTLS(t, em)
 	t.Cleanup(func() {
-		srv.Close()
 		if err := em.Close(); err != nil {
 			t.Errorf("close: %v", err)
 		}
@@ -47,11 +30,6 @@ func TestTLSWithCAFile(t *testing.T) {
 			t.Errorf("responses off the spec:\n%s", strings.Join(v, "\n"))
 		}
 	})
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	id, secret, _ := em.Credentials()
 	cfg := Config{BaseURL: srv.URL, ClientID: id, ClientSecret: manifest.NewSecret(secret), UserAgent: "runai-sync/9.9.9 (test)"}
 
@@ -65,7 +43,7 @@ func TestTLSWithCAFile(t *testing.T) {
 		t.Errorf("without the CA file: %v (want one attempt failing on the certificate)", err)
 	}
 
-	cfg.CAFile = ca
+	cfg.CAFile = srv.CAFile
 	trusted, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -73,9 +51,7 @@ func TestTLSWithCAFile(t *testing.T) {
 	if _, err := NewProvider(trusted).Snapshot(t.Context()); err != nil {
 		t.Fatalf("with the CA file: %v", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(agents) != 1 || agents["runai-sync/9.9.9 (test)"] != 2 {
+	if agents := srv.Agents(); len(agents) != 1 || agents["runai-sync/9.9.9 (test)"] != 2 {
 		t.Errorf("User-Agents seen: %v, want the configured one on the login and the list", agents)
 	}
 }

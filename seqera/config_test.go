@@ -2,16 +2,12 @@ package seqera
 
 import (
 	"context"
-	"encoding/pem"
 	"errors"
-	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/runai-sync/runai-sync/diff"
@@ -155,26 +151,12 @@ func TestTLSWithCAFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	agents := map[string]int{}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		agents[r.Header.Get("User-Agent")]++
-		mu.Unlock()
-		em.ServeHTTP(w, r)
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
-	srv.StartTLS()
+	srv := testkit.ServeTLS(t, em)
 	t.Cleanup(func() {
-		srv.Close()
 		if err := em.Close(); err != nil {
 			t.Errorf("close: %v", err)
 		}
 	})
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	_, _, token := em.Credentials()
 	cfg := Config{Endpoint: srv.URL + "/api", Token: manifest.NewSecret(token), UserAgent: "runai-sync/9.9.9 (test)"}
 	untrusted, err := New(cfg)
@@ -183,10 +165,10 @@ func TestTLSWithCAFile(t *testing.T) {
 	}
 	_, err = NewProvider(untrusted, []string{""}, Options{}).Snapshot(context.Background())
 	var re *rest.Error
-	if err == nil || !strings.Contains(err.Error(), "the server's certificate is not trusted: give the CA certificate that signed it with --ca-file") || !errors.As(err, &re) || re.Attempts != 1 {
+	if err == nil || !strings.Contains(err.Error(), "the server's certificate is not trusted: pass --ca-file with the CA certificate that signed it") || !errors.As(err, &re) || re.Attempts != 1 {
 		t.Errorf("without the CA file: %v (want one attempt failing on the certificate)", err)
 	}
-	cfg.CAFile = ca
+	cfg.CAFile = srv.CAFile
 	trusted, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -194,9 +176,7 @@ func TestTLSWithCAFile(t *testing.T) {
 	if _, err := NewProvider(trusted, []string{"", "1001"}, Options{}).Snapshot(context.Background()); err != nil {
 		t.Fatalf("with the CA file: %v", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(agents) != 1 || agents["runai-sync/9.9.9 (test)"] != 2 {
+	if agents := srv.Agents(); len(agents) != 1 || agents["runai-sync/9.9.9 (test)"] != 2 {
 		t.Errorf("User-Agents seen: %v, want the configured one on both lists", agents)
 	}
 }

@@ -75,5 +75,5 @@ func joinAnd(s []string) string {
 
 // tlsHint says what to do about a certificate the client refused.
 func tlsHint(err error) string {
-	return rest.TLSHint(err, "TOWER_API_ENDPOINT", "give the CA certificate that signed it with --ca-file")
+	return rest.TLSHint(err, "TOWER_API_ENDPOINT")
 }

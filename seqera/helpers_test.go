@@ -67,11 +67,7 @@ func (e *env) connect(cfg Config, opts Options) (*Client, *Provider) {
 // desired parses and resolves manifests, failing on any diagnostic.
 func (e *env) desired(src string, vars map[string]string) []*diff.Object {
 	e.t.Helper()
-	objs, diags := e.p.Desired(testkit.Parse(e.t, src), testkit.Resolver(vars))
-	if len(diags) > 0 {
-		e.t.Fatalf("Desired: %v", diags)
-	}
-	return objs
+	return testkit.Desired(e.t, e.p, src, vars)
 }
 
 // step runs one step of a change.
@@ -82,21 +78,14 @@ func (e *env) step(phase diff.Phase, ch *diff.Change, in apply.Inputs) (string, 
 
 // create runs the create step of a desired object.
 func (e *env) create(d *diff.Object, in apply.Inputs) (string, error) {
-	return e.step(diff.PhaseCreate, &diff.Change{Action: diff.Create, Key: d.Key, Provider: ProviderName, Desired: d}, in)
+	res, err := testkit.Create(context.Background(), e.p, d, in)
+	return res.ID, err
 }
 
 // mustCreate creates every object, failing on an error.
 func (e *env) mustCreate(objs ...*diff.Object) []string {
 	e.t.Helper()
-	var ids []string
-	for _, d := range objs {
-		id, err := e.create(d, nil)
-		if err != nil {
-			e.t.Fatalf("create %s: %v", d.Key, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids
+	return testkit.MustCreate(e.t, e.p, objs...)
 }
 
 // remove runs the delete step of a live object.
@@ -108,18 +97,7 @@ func (e *env) remove(l *diff.Object) error {
 // snapshot reads the live objects by key.
 func (e *env) snapshot() map[manifest.Key]*diff.Object {
 	e.t.Helper()
-	objs, err := e.p.Snapshot(context.Background())
-	if err != nil {
-		e.t.Fatalf("Snapshot: %v", err)
-	}
-	m := map[manifest.Key]*diff.Object{}
-	for _, o := range objs {
-		if _, dup := m[o.Key]; dup {
-			e.t.Fatalf("Snapshot: %s twice", o.Key)
-		}
-		m[o.Key] = o
-	}
-	return m
+	return testkit.Snapshot(e.t, e.p)
 }
 
 // seqeraDoc is a SeqeraCredential manifest with the given metadata fields

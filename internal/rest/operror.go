@@ -96,9 +96,10 @@ func Subject(k manifest.Key) string {
 	return fmt.Sprintf("%s %s (%s)", kind, k.Name, strings.Join(in, ", "))
 }
 
-// TLSHint says what to do about a certificate the client refused; urlSetting
-// and caSetting name where the user sets the URL and the CA file.
-func TLSHint(err error, urlSetting, caSetting string) string {
+// TLSHint says what to do about a certificate the client refused;
+// urlSetting names where the user sets the URL. Both APIs take their extra
+// certificate authorities from --ca-file (RUNAI_CA_FILE).
+func TLSHint(err error, urlSetting string) string {
 	var (
 		unknown x509.UnknownAuthorityError
 		host    x509.HostnameError
@@ -108,7 +109,7 @@ func TLSHint(err error, urlSetting, caSetting string) string {
 	case errors.As(err, &host):
 		return "the server's certificate is not valid for the host of " + urlSetting + ": use the name the certificate was issued for"
 	case errors.As(err, &unknown), errors.As(err, &verify):
-		return "the server's certificate is not trusted: " + caSetting
+		return "the server's certificate is not trusted: pass --ca-file with the CA certificate that signed it"
 	}
 	return ""
 }

@@ -1,12 +1,15 @@
 package testkit
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/runai-sync/runai-sync/apply"
+	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -78,4 +81,87 @@ func NoSecretIn(t testing.TB, texts []string, secrets ...string) {
 			}
 		}
 	}
+}
+
+// Provider is a provider as the helpers drive it.
+type Provider interface {
+	apply.Provider
+	Desired(set *manifest.Set, r manifest.Resolver) ([]*diff.Object, manifest.Diagnostics)
+	Snapshot(ctx context.Context) ([]*diff.Object, error)
+}
+
+// Desired parses manifests written inline and builds p's desired objects,
+// resolving fromEnv references from vars, failing on any diagnostic.
+func Desired(t testing.TB, p Provider, src string, vars map[string]string) []*diff.Object {
+	t.Helper()
+	objs, diags := p.Desired(Parse(t, src), Resolver(vars))
+	if len(diags) > 0 {
+		t.Fatalf("Desired: %v", diags)
+	}
+	return objs
+}
+
+// Snapshot reads p's live objects by key, failing on an error or on a key
+// seen twice.
+func Snapshot(t testing.TB, p Provider) map[manifest.Key]*diff.Object {
+	t.Helper()
+	objs, err := p.Snapshot(context.Background())
+	if err != nil {
+		t.Fatalf("Snapshot: %v", err)
+	}
+	m := map[manifest.Key]*diff.Object{}
+	for _, o := range objs {
+		if _, dup := m[o.Key]; dup {
+			t.Fatalf("Snapshot: %s twice", o.Key)
+		}
+		m[o.Key] = o
+	}
+	return m
+}
+
+// Create runs the create step of a desired object.
+func Create(ctx context.Context, p Provider, d *diff.Object, in apply.Inputs) (apply.Result, error) {
+	ch := &diff.Change{Action: diff.Create, Key: d.Key, Provider: p.Name(), Desired: d}
+	return p.Do(ctx, diff.Step{Phase: diff.PhaseCreate, Level: 1, Change: ch}, in)
+}
+
+// MustCreate creates every object, failing on an error, and returns their
+// ids.
+func MustCreate(t testing.TB, p Provider, objs ...*diff.Object) []string {
+	t.Helper()
+	var ids []string
+	for _, d := range objs {
+		res, err := Create(context.Background(), p, d, nil)
+		if err != nil {
+			t.Fatalf("create %s: %v", d.Key, err)
+		}
+		ids = append(ids, res.ID)
+	}
+	return ids
+}
+
+// CreateAndRead creates every object, reads the live objects back, and
+// checks that there is one for each create, under its key, with the id the
+// create returned, the provider's name and the desired attributes, and no
+// other.
+func CreateAndRead(t testing.TB, p Provider, objs []*diff.Object) (ids []string, live map[manifest.Key]*diff.Object) {
+	t.Helper()
+	ids = MustCreate(t, p, objs...)
+	live = Snapshot(t, p)
+	if len(live) != len(objs) {
+		t.Errorf("%d live objects for %d creates", len(live), len(objs))
+	}
+	for i, d := range objs {
+		switch l := live[d.Key]; {
+		case l == nil:
+			t.Errorf("%s: not in the snapshot (keys differ?)", d.Key)
+		case l.ID != ids[i] || l.Provider != p.Name() || d.Provider != p.Name():
+			t.Errorf("%s: the create returned id %q, the live one is %q of provider %q (desired: %q)", d.Key, ids[i], l.ID, l.Provider, d.Provider)
+		default:
+			if diff := cmp.Diff(d.Attrs, l.Attrs); diff != "" {
+				t.Errorf("%s: Attrs (-desired +live):\n%s", d.Key, diff)
+			}
+		}
+	}
+	return ids, live
 }
