@@ -95,6 +95,11 @@ func (s *Server) createKey(name, owner string, c *call) (*accessKey, error) {
 	return k, nil
 }
 
+// keyOf is lookupKey among owner's keys ("": any user's).
+func (s *Server) keyOf(owner string) func(*call) (*accessKey, *reply) {
+	return func(c *call) (*accessKey, *reply) { return s.lookupKey(c, owner) }
+}
+
 // akGet serves GET /api/v1/access-keys/{accessKeyId}; another user's key
 // is 404.
 func (s *Server) akGet(c *call) reply {
@@ -116,28 +121,18 @@ func (s *Server) akDelete(c *call) reply { return s.deleteKey(c, c.who.User) }
 func (s *Server) akAdminDelete(c *call) reply { return s.deleteKey(c, "") }
 
 func (s *Server) deleteKey(c *call, owner string) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, rep := s.lookupKey(c, owner)
-	if rep != nil {
-		return *rep
-	}
-	delete(s.db.AccessKeys, k.ID)
-	s.changed()
-	return reply{status: http.StatusNoContent}
+	return writeTo(s, c, s.keyOf(owner), func(k *accessKey) reply {
+		delete(s.db.AccessKeys, k.ID)
+		return reply{status: http.StatusNoContent}
+	})
 }
 
 // akRegenerate serves POST /api/v1/access-keys/{accessKeyId}/secret.
 func (s *Server) akRegenerate(c *call) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, rep := s.lookupKey(c, c.who.User)
-	if rep != nil {
-		return *rep
-	}
-	k.ClientSecret = s.clientSecret()
-	s.changed()
-	return ok(http.StatusOK, map[string]any{"clientSecret": k.ClientSecret})
+	return writeTo(s, c, s.keyOf(c.who.User), func(k *accessKey) reply {
+		k.ClientSecret = s.clientSecret()
+		return ok(http.StatusOK, map[string]any{"clientSecret": k.ClientSecret})
+	})
 }
 
 // akAdminList serves GET /api/v1/administration/access-keys: every user's

@@ -235,6 +235,11 @@ func (s *Server) assetCluster(a *asset) string {
 	return ""
 }
 
+// assetOf is lookupAsset for type t.
+func (s *Server) assetOf(t *assetType) func(*call) (*asset, *reply) {
+	return func(c *call) (*asset, *reply) { return s.lookupAsset(c, t) }
+}
+
 // lookupAsset finds an asset of type t; the reply is the 404 otherwise.
 // The caller holds s.mu.
 func (s *Server) lookupAsset(c *call, t *assetType) (*asset, *reply) {

@@ -26,19 +26,14 @@ func (s *Server) assetUpdate(t *assetType) handlerFunc {
 				return c.fail(http.StatusBadRequest, "request body: %s", jsonProblem(err))
 			}
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, rep := s.lookupAsset(c, t)
-		if rep != nil {
-			return *rep
-		}
-		a.Description = req.Meta.Description
-		a.UpdateCount++
-		a.UpdatedAt = c.now.UTC()
-		a.UpdatedBy = c.who.User
-		a.Phase = statusUpdating
-		s.changed()
-		return ok(http.StatusAccepted, s.render(a, assetView{status: true, fresh: true, now: c.now}))
+		return writeTo(s, c, s.assetOf(t), func(a *asset) reply {
+			a.Description = req.Meta.Description
+			a.UpdateCount++
+			a.UpdatedAt = c.now.UTC()
+			a.UpdatedBy = c.who.User
+			a.Phase = statusUpdating
+			return ok(http.StatusAccepted, s.render(a, assetView{status: true, fresh: true, now: c.now}))
+		})
 	}
 }
 
@@ -52,27 +47,22 @@ var inactiveStatuses = []string{"Stopped", "Completed", "Succeeded", "Failed", "
 // body, or 204).
 func (s *Server) assetDelete(t *assetType, status int) handlerFunc {
 	return func(c *call) reply {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		a, rep := s.lookupAsset(c, t)
-		if rep != nil {
-			return *rep
-		}
-		var active []string
-		for _, w := range a.UsedBy {
-			if !slices.Contains(inactiveStatuses, w.Status) {
-				active = append(active, w.Name)
+		return writeTo(s, c, s.assetOf(t), func(a *asset) reply {
+			var active []string
+			for _, w := range a.UsedBy {
+				if !slices.Contains(inactiveStatuses, w.Status) {
+					active = append(active, w.Name)
+				}
 			}
-		}
-		if len(active) > 0 {
-			return c.fail(http.StatusPreconditionFailed, "%s credential %q (%s) is used by workloads: %s", t.path, a.Name, a.ID, strings.Join(active, ", "))
-		}
-		delete(s.db.Assets, a.ID)
-		delete(s.db.assetNames, assetNameKey(a))
-		s.changed()
-		if status == http.StatusNoContent {
-			return reply{status: status}
-		}
-		return ok(status, errorBody{Code: status, Message: "deletion of " + t.path + " credential " + a.ID + " accepted"})
+			if len(active) > 0 {
+				return c.fail(http.StatusPreconditionFailed, "%s credential %q (%s) is used by workloads: %s", t.path, a.Name, a.ID, strings.Join(active, ", "))
+			}
+			delete(s.db.Assets, a.ID)
+			delete(s.db.assetNames, assetNameKey(a))
+			if status == http.StatusNoContent {
+				return reply{status: status}
+			}
+			return ok(status, errorBody{Code: status, Message: "deletion of " + t.path + " credential " + a.ID + " accepted"})
+		})
 	}
 }

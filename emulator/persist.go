@@ -152,3 +152,20 @@ func (s *Server) changed() {
 		s.persist.dirty.Store(true)
 	}
 }
+
+// writeTo runs edit on the object lookup finds in c's path, holding the
+// write lock, and marks the state changed when edit answers 2xx. A lookup
+// that fails (404) is the reply.
+func writeTo[T any](s *Server, c *call, lookup func(*call) (T, *reply), edit func(T) reply) reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, rep := lookup(c)
+	if rep != nil {
+		return *rep
+	}
+	r := edit(v)
+	if r.status >= 200 && r.status < 300 {
+		s.changed()
+	}
+	return r
+}

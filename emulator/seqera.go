@@ -50,6 +50,11 @@ func (s *Server) seqeraList(c *call) reply {
 	return ok(http.StatusOK, map[string]any{"credentials": out})
 }
 
+// seqeraIn is seqeraLookup in workspace ws.
+func (s *Server) seqeraIn(ws int64) func(*call) (*seqeraCred, *reply) {
+	return func(c *call) (*seqeraCred, *reply) { return s.seqeraLookup(c, ws) }
+}
+
 // seqeraGet serves GET /api/credentials/{credentialsId}.
 func (s *Server) seqeraGet(c *call) reply {
 	ws, rep := s.seqeraWorkspace(c)
@@ -109,25 +114,20 @@ func (s *Server) seqeraUpdate(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cr, rep := s.seqeraLookup(c, ws)
-	if rep != nil {
-		return *rep
-	}
-	switch {
-	case in.ID != nil && *in.ID != cr.ID:
-		return c.fail(http.StatusBadRequest, "credentials.id %q does not match the id in the path %q", *in.ID, cr.ID)
-	case in.Provider != cr.Provider:
-		return c.fail(http.StatusBadRequest, "credentials.provider cannot change from %s to %s: delete and create instead", cr.Provider, in.Provider)
-	}
-	if other := s.seqeraNameTaken(ws, in.Name, cr.ID); other != nil {
-		return c.fail(http.StatusConflict, "credentials named %q already exist in %s (id %s)", in.Name, seqeraLabel(ws), other.ID)
-	}
-	cr.Name, cr.Description, cr.BaseURL, cr.Category, cr.Keys = in.Name, in.Description, in.BaseURL, in.Category, keys
-	cr.LastUpdated = c.now.UTC()
-	s.changed()
-	return reply{status: http.StatusNoContent}
+	return writeTo(s, c, s.seqeraIn(ws), func(cr *seqeraCred) reply {
+		switch {
+		case in.ID != nil && *in.ID != cr.ID:
+			return c.fail(http.StatusBadRequest, "credentials.id %q does not match the id in the path %q", *in.ID, cr.ID)
+		case in.Provider != cr.Provider:
+			return c.fail(http.StatusBadRequest, "credentials.provider cannot change from %s to %s: delete and create instead", cr.Provider, in.Provider)
+		}
+		if other := s.seqeraNameTaken(ws, in.Name, cr.ID); other != nil {
+			return c.fail(http.StatusConflict, "credentials named %q already exist in %s (id %s)", in.Name, seqeraLabel(ws), other.ID)
+		}
+		cr.Name, cr.Description, cr.BaseURL, cr.Category, cr.Keys = in.Name, in.Description, in.BaseURL, in.Category, keys
+		cr.LastUpdated = c.now.UTC()
+		return reply{status: http.StatusNoContent}
+	})
 }
 
 // seqeraDelete serves DELETE /api/credentials/{credentialsId}[?checked=true]:
@@ -144,20 +144,15 @@ func (s *Server) seqeraDelete(c *call) reply {
 			return c.fail(http.StatusBadRequest, "checked must be true or false, not %q", raw)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cr, rep := s.seqeraLookup(c, ws)
-	if rep != nil {
-		return *rep
-	}
-	if checked && len(cr.Jobs) > 0 {
-		conflicts := make([]map[string]string, len(cr.Jobs))
-		for i, j := range cr.Jobs {
-			conflicts[i] = map[string]string{"type": "workflow", "id": j.ID, "name": j.Name, "url": "/workflow/" + j.ID}
+	return writeTo(s, c, s.seqeraIn(ws), func(cr *seqeraCred) reply {
+		if checked && len(cr.Jobs) > 0 {
+			conflicts := make([]map[string]string, len(cr.Jobs))
+			for i, j := range cr.Jobs {
+				conflicts[i] = map[string]string{"type": "workflow", "id": j.ID, "name": j.Name, "url": "/workflow/" + j.ID}
+			}
+			return ok(http.StatusConflict, map[string]any{"credentialsId": cr.ID, "conflicts": conflicts})
 		}
-		return ok(http.StatusConflict, map[string]any{"credentialsId": cr.ID, "conflicts": conflicts})
-	}
-	delete(s.db.Seqera, cr.ID)
-	s.changed()
-	return reply{status: http.StatusNoContent}
+		delete(s.db.Seqera, cr.ID)
+		return reply{status: http.StatusNoContent}
+	})
 }

@@ -82,15 +82,10 @@ func (s *Server) saGet(c *call) reply {
 
 // saDelete serves DELETE /api/v1/service-accounts/{serviceAccountId}: 204.
 func (s *Server) saDelete(c *call) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sa, rep := s.lookupSA(c)
-	if rep != nil {
-		return *rep
-	}
-	delete(s.db.ServiceAccounts, sa.ID)
-	s.changed()
-	return reply{status: http.StatusNoContent}
+	return writeTo(s, c, s.lookupSA, func(sa *serviceAccount) reply {
+		delete(s.db.ServiceAccounts, sa.ID)
+		return reply{status: http.StatusNoContent}
+	})
 }
 
 // saPatch serves PATCH /api/v1/service-accounts/{serviceAccountId} with
@@ -105,29 +100,19 @@ func (s *Server) saPatch(c *call) reply {
 	if err := json.Unmarshal(c.body, &req); err != nil {
 		return c.fail(http.StatusBadRequest, "request body: %s", jsonProblem(err))
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sa, rep := s.lookupSA(c)
-	if rep != nil {
-		return *rep
-	}
-	sa.Enabled = *req.Enabled
-	sa.UpdatedAt = c.now.UTC()
-	s.changed()
-	return reply{status: http.StatusOK}
+	return writeTo(s, c, s.lookupSA, func(sa *serviceAccount) reply {
+		sa.Enabled = *req.Enabled
+		sa.UpdatedAt = c.now.UTC()
+		return reply{status: http.StatusOK}
+	})
 }
 
 // saRegenerate serves POST …/{serviceAccountId}/secret: a new secret that
 // replaces the old one at once.
 func (s *Server) saRegenerate(c *call) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sa, rep := s.lookupSA(c)
-	if rep != nil {
-		return *rep
-	}
-	sa.ClientSecret = s.clientSecret()
-	sa.UpdatedAt = c.now.UTC()
-	s.changed()
-	return ok(http.StatusOK, map[string]any{"clientSecret": sa.ClientSecret})
+	return writeTo(s, c, s.lookupSA, func(sa *serviceAccount) reply {
+		sa.ClientSecret = s.clientSecret()
+		sa.UpdatedAt = c.now.UTC()
+		return ok(http.StatusOK, map[string]any{"clientSecret": sa.ClientSecret})
+	})
 }
