@@ -26,20 +26,15 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc, err := cfg.httpClient()
+	base, err := cfg.NewClient(u.String(), "--ca-file")
 	if err != nil {
 		return nil, err
-	}
-	ua := cfg.UserAgent
-	if ua == "" {
-		ua = DefaultUserAgent
 	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	c := &Client{baseURL: u.String(), now: now, logf: cfg.Logf}
-	base := rest.Client{BaseURL: c.baseURL, HTTP: hc, UserAgent: ua, Retry: cfg.Retry, Logf: cfg.Logf}
+	c := &Client{baseURL: base.BaseURL, now: now, logf: cfg.Logf}
 	api := base
 	if cfg.Token.IsZero() {
 		login := base

@@ -2,8 +2,6 @@ package runai
 
 import (
 	"errors"
-	"fmt"
-	"net/http"
 	"net/url"
 	"time"
 
@@ -23,27 +21,11 @@ type Config struct {
 	ClientSecret manifest.Secret
 	// Token is a static bearer token used as is (RUNAI_TOKEN).
 	Token manifest.Secret
-	// CAFile names PEM certificates trusted in addition to the system
-	// pool (--ca-file). TLS verification is always on.
-	CAFile string
-	// Timeout bounds each HTTP attempt (default 30 s).
-	Timeout time.Duration
-	// UserAgent is sent with every request (default "runai-sync").
-	UserAgent string
-	// Logf, when set, receives one line per HTTP attempt (never a header,
-	// body or secret).
-	Logf func(format string, args ...any)
-	// Retry bounds the retries of each request (zero: rest's defaults).
-	Retry rest.RetryPolicy
+	// Settings are the CA file, timeout, User-Agent, log and retries.
+	rest.Settings
 	// Now is the clock of token expiry (default time.Now).
 	Now func() time.Time
 }
-
-// Defaults of Config.
-const (
-	DefaultTimeout   = 30 * time.Second
-	DefaultUserAgent = "runai-sync"
-)
 
 // check validates the config and returns the parsed base URL.
 func (cfg Config) check() (*url.URL, error) {
@@ -63,17 +45,5 @@ func (cfg Config) check() (*url.URL, error) {
 	case !hasPair && cfg.Token.IsZero():
 		return nil, errors.New("no Run:ai credentials: set RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or RUNAI_TOKEN")
 	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("timeout %s is negative", cfg.Timeout)
-	}
 	return u, nil
-}
-
-// httpClient builds the HTTP client (see rest.NewHTTPClient).
-func (cfg Config) httpClient() (*http.Client, error) {
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	return rest.NewHTTPClient(cfg.CAFile, "--ca-file", timeout)
 }

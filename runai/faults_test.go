@@ -11,6 +11,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
+	"github.com/runai-sync/runai-sync/internal/rest"
 	"github.com/runai-sync/runai-sync/internal/testkit"
 )
 
@@ -156,11 +157,11 @@ func TestCancelReturnsPromptly(t *testing.T) {
 	for range 5 {
 		ctx, cancel := context.WithCancel(context.Background())
 		c, err := New(Config{BaseURL: em.URL, ClientID: em.ClientID, ClientSecret: secretOf(em.ClientSecret),
-			Logf: func(f string, a ...any) {
+			Settings: rest.Settings{Logf: func(f string, a ...any) {
 				if strings.Contains(fmt.Sprintf(f, a...), "retrying in") {
 					cancel()
 				}
-			}})
+			}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -88,10 +88,8 @@ func setup(t *testing.T, opts emulator.Options) *env {
 		BaseURL:      e.em.URL,
 		ClientID:     e.em.ClientID,
 		ClientSecret: manifest.NewSecret(e.em.ClientSecret),
-		UserAgent:    "runai-sync/test",
-		Logf:         e.log.Logf,
+		Settings:     rest.Settings{UserAgent: "runai-sync/test", Logf: e.log.Logf, Retry: e.retry()},
 		Now:          e.clock.Now,
-		Retry:        e.retry(),
 	}
 	e.c, e.p = e.connect(e.cfg)
 	return e

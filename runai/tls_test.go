@@ -31,7 +31,7 @@ func TestTLSWithCAFile(t *testing.T) {
 		}
 	})
 	id, secret, _ := em.Credentials()
-	cfg := Config{BaseURL: srv.URL, ClientID: id, ClientSecret: manifest.NewSecret(secret), UserAgent: "runai-sync/9.9.9 (test)"}
+	cfg := Config{BaseURL: srv.URL, ClientID: id, ClientSecret: manifest.NewSecret(secret), Settings: rest.Settings{UserAgent: "runai-sync/9.9.9 (test)"}}
 
 	untrusted, err := New(cfg)
 	if err != nil {

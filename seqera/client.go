@@ -22,18 +22,12 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc, err := cfg.httpClient()
+	api, err := cfg.NewClient(u.String(), "Seqera CA file")
 	if err != nil {
 		return nil, err
 	}
-	ua := cfg.UserAgent
-	if ua == "" {
-		ua = DefaultUserAgent
-	}
-	c := &Client{endpoint: u.String()}
-	c.api = &rest.Client{BaseURL: c.endpoint, HTTP: hc, UserAgent: ua, Retry: cfg.Retry, Logf: cfg.Logf,
-		Auth: rest.NewBearerToken(cfg.Token.Reveal())}
-	return c, nil
+	api.Auth = rest.NewBearerToken(cfg.Token.Reveal())
+	return &Client{endpoint: api.BaseURL, api: &api}, nil
 }
 
 // Endpoint is the API's URL, without a trailing slash.

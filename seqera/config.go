@@ -2,11 +2,8 @@ package seqera
 
 import (
 	"errors"
-	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/runai-sync/runai-sync/internal/rest"
 	"github.com/runai-sync/runai-sync/manifest"
@@ -20,25 +17,9 @@ type Config struct {
 	Endpoint string
 	// Token is the personal access token (TOWER_ACCESS_TOKEN).
 	Token manifest.Secret
-	// CAFile names PEM certificates trusted in addition to the system
-	// pool. TLS verification is always on.
-	CAFile string
-	// Timeout bounds each HTTP attempt (default 30 s).
-	Timeout time.Duration
-	// UserAgent is sent with every request (default "runai-sync").
-	UserAgent string
-	// Logf, when set, receives one line per HTTP attempt (never a header,
-	// body or secret).
-	Logf func(format string, args ...any)
-	// Retry bounds the retries of each request (zero: rest's defaults).
-	Retry rest.RetryPolicy
+	// Settings are the CA file, timeout, User-Agent, log and retries.
+	rest.Settings
 }
-
-// Defaults of Config.
-const (
-	DefaultTimeout   = 30 * time.Second
-	DefaultUserAgent = "runai-sync"
-)
 
 // endpointExample is the form of TOWER_API_ENDPOINT that messages show.
 const endpointExample = "https://api.tower.nf/api"
@@ -57,17 +38,5 @@ func (cfg Config) check() (*url.URL, error) {
 	case strings.ContainsAny(tok, " \t\r\n"):
 		return nil, errors.New("TOWER_ACCESS_TOKEN holds white space or a line break: set it to the token alone")
 	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("timeout %s is negative", cfg.Timeout)
-	}
 	return u, nil
-}
-
-// httpClient builds the HTTP client (see rest.NewHTTPClient).
-func (cfg Config) httpClient() (*http.Client, error) {
-	timeout := cfg.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	return rest.NewHTTPClient(cfg.CAFile, "Seqera CA file", timeout)
 }

@@ -158,7 +158,7 @@ func TestTLSWithCAFile(t *testing.T) {
 		}
 	})
 	_, _, token := em.Credentials()
-	cfg := Config{Endpoint: srv.URL + "/api", Token: manifest.NewSecret(token), UserAgent: "runai-sync/9.9.9 (test)"}
+	cfg := Config{Endpoint: srv.URL + "/api", Token: manifest.NewSecret(token), Settings: rest.Settings{UserAgent: "runai-sync/9.9.9 (test)"}}
 	untrusted, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

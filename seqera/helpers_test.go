@@ -43,11 +43,10 @@ func setup(t *testing.T, opts emulator.Options) *env {
 	e := &env{t: t, log: &testkit.Log{}}
 	e.em = emulator.Start(t, opts)
 	e.cfg = Config{
-		Endpoint:  e.em.SeqeraURL,
-		Token:     manifest.NewSecret(e.em.SeqeraToken),
-		UserAgent: "runai-sync/test",
-		Logf:      e.log.Logf,
-		Retry:     rest.RetryPolicy{MaxAttempts: 20, BaseDelay: time.Microsecond, MaxDelay: 10 * time.Microsecond, Sleep: noSleep},
+		Endpoint: e.em.SeqeraURL,
+		Token:    manifest.NewSecret(e.em.SeqeraToken),
+		Settings: rest.Settings{UserAgent: "runai-sync/test", Logf: e.log.Logf,
+			Retry: rest.RetryPolicy{MaxAttempts: 20, BaseDelay: time.Microsecond, MaxDelay: 10 * time.Microsecond, Sleep: noSleep}},
 	}
 	e.c, e.p = e.connect(e.cfg, Options{})
 	return e

@@ -8,6 +8,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/internal/rest"
 	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/runai"
 	"github.com/runai-sync/runai-sync/seqera"
@@ -172,17 +173,9 @@ func defaultWorkspace(env *Env, set *manifest.Set) error {
 // name; a run without Seqera resources never gets here, so it needs no
 // Seqera token.
 func connectSeqera(env *Env, conn ConnFlags, workspaces []string, force bool) (provider, error) {
-	cfg := seqera.Config{
-		Endpoint:  env.Getenv("TOWER_API_ENDPOINT"),
-		CAFile:    conn.CAFile,
-		Timeout:   conn.Timeout,
-		UserAgent: "runai-sync/" + version(),
-	}
+	cfg := seqera.Config{Endpoint: env.Getenv("TOWER_API_ENDPOINT"), Settings: conn.settings(env)}
 	if v := env.Getenv("TOWER_ACCESS_TOKEN"); v != "" {
 		cfg.Token = manifest.NewSecret(v)
-	}
-	if env.Verbose > 0 {
-		cfg.Logf = env.logf
 	}
 	c, err := seqera.New(cfg)
 	if err != nil {
@@ -194,23 +187,24 @@ func connectSeqera(env *Env, conn ConnFlags, workspaces []string, force bool) (p
 // newRunaiClient builds the Run:ai client from --url and the environment;
 // it sends nothing.
 func newRunaiClient(env *Env, g *Globals, conn ConnFlags) (*runai.Client, error) {
-	cfg := runai.Config{
-		BaseURL:   g.URL,
-		ClientID:  env.Getenv("RUNAI_CLIENT_ID"),
-		CAFile:    conn.CAFile,
-		Timeout:   conn.Timeout,
-		UserAgent: "runai-sync/" + version(),
-	}
+	cfg := runai.Config{BaseURL: g.URL, ClientID: env.Getenv("RUNAI_CLIENT_ID"), Settings: conn.settings(env)}
 	if v := env.Getenv("RUNAI_CLIENT_SECRET"); v != "" {
 		cfg.ClientSecret = manifest.NewSecret(v)
 	}
 	if v := env.Getenv("RUNAI_TOKEN"); v != "" {
 		cfg.Token = manifest.NewSecret(v)
 	}
-	if env.Verbose > 0 {
-		cfg.Logf = env.logf
-	}
 	return runai.New(cfg)
+}
+
+// settings are the connection settings of both APIs: --ca-file,
+// --timeout, our User-Agent, and with -v a line per HTTP attempt.
+func (conn ConnFlags) settings(env *Env) rest.Settings {
+	s := rest.Settings{CAFile: conn.CAFile, Timeout: conn.Timeout, UserAgent: "runai-sync/" + version()}
+	if env.Verbose > 0 {
+		s.Logf = env.logf
+	}
+	return s
 }
 
 func applyProviders(ps []provider) []apply.Provider {

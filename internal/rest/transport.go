@@ -91,3 +91,46 @@ func ParseBaseURL(raw string, s URLSetting) (*url.URL, error) {
 	u.RawPath = ""
 	return u, nil
 }
+
+// Defaults of Settings.
+const (
+	DefaultTimeout   = 30 * time.Second
+	DefaultUserAgent = "runai-sync"
+)
+
+// Settings are the connection settings each API's configuration holds.
+type Settings struct {
+	// CAFile names PEM certificates trusted in addition to the system
+	// pool (--ca-file). TLS verification is always on.
+	CAFile string
+	// Timeout bounds each HTTP attempt (default DefaultTimeout).
+	Timeout time.Duration
+	// UserAgent is sent with every request (default DefaultUserAgent).
+	UserAgent string
+	// Logf, when set, receives one line per HTTP attempt (never a header,
+	// body or secret).
+	Logf func(format string, args ...any)
+	// Retry bounds the retries of each request (zero: the defaults).
+	Retry RetryPolicy
+}
+
+// NewClient checks s and builds a client of the API at baseURL, without
+// authentication; caName names the CA file in errors.
+func (s Settings) NewClient(baseURL, caName string) (Client, error) {
+	if s.Timeout < 0 {
+		return Client{}, fmt.Errorf("timeout %s is negative", s.Timeout)
+	}
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	hc, err := NewHTTPClient(s.CAFile, caName, timeout)
+	if err != nil {
+		return Client{}, err
+	}
+	ua := s.UserAgent
+	if ua == "" {
+		ua = DefaultUserAgent
+	}
+	return Client{BaseURL: baseURL, HTTP: hc, UserAgent: ua, Retry: s.Retry, Logf: s.Logf}, nil
+}
