@@ -9,22 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/emulator"
 	"github.com/runai-sync/runai-sync/internal/rest"
 	"github.com/runai-sync/runai-sync/internal/testkit"
 )
-
-// statusLines returns the log lines of attempts answered with status.
-func statusLines(lines []string, status string) []string {
-	var out []string
-	for _, l := range lines {
-		if strings.Contains(l, " -> "+status+" ") {
-			out = append(out, l)
-		}
-	}
-	return out
-}
 
 func TestRetryAfterHonouredOn429(t *testing.T) {
 	t.Parallel()
@@ -32,7 +20,7 @@ func TestRetryAfterHonouredOn429(t *testing.T) {
 	for range 6 {
 		e.mustSnapshot()
 	}
-	limited := statusLines(e.log.Lines(), "429")
+	limited := testkit.StatusLines(e.log.Lines(), "429")
 	if len(limited) == 0 {
 		t.Fatalf("the rate limit was never met:\n%s", strings.Join(e.log.Lines(), "\n"))
 	}
@@ -68,18 +56,11 @@ func TestRetriesUnderFaults(t *testing.T) {
 			}
 			objs := e.desired(src.String(), nil)
 			_, live := testkit.CreateAndRead(t, e.p, objs)
-			if len(statusLines(e.log.Lines(), tt.want)) == 0 {
+			if len(testkit.StatusLines(e.log.Lines(), tt.want)) == 0 {
 				t.Errorf("the log shows no %s: the fault was not exercised", tt.want)
 			}
 			// Deletes whose reply is lost meet 404 on their retry: success.
-			for _, l := range live {
-				if _, err := e.step(diff.PhaseDelete, &diff.Change{Action: diff.Delete, Key: l.Key, Live: l}); err != nil {
-					t.Errorf("delete: %v", err)
-				}
-			}
-			if n := len(e.snapshot()); n != 0 {
-				t.Errorf("%d credentials left after deleting all", n)
-			}
+			testkit.DeleteAll(t, e.p, live)
 			testkit.NoSecretIn(t, e.log.Lines(), "pw-secret-value", e.em.ClientSecret)
 		})
 	}
@@ -138,7 +119,7 @@ func TestHundredCreatesConverge(t *testing.T) {
 	}
 	lines := e.log.Lines()
 	for _, status := range []string{"503", "429", "409"} {
-		if len(statusLines(lines, status)) == 0 {
+		if len(testkit.StatusLines(lines, status)) == 0 {
 			t.Errorf("no %s met: the faults were not exercised", status)
 		}
 	}

@@ -213,7 +213,7 @@ func TestDeleteGoneIsSuccess(t *testing.T) {
 			t.Fatalf("delete #%d: %v", i+1, err)
 		}
 	}
-	if got := statusLines(e.log.Lines(), "404"); len(got) != 1 || !strings.HasPrefix(got[0], "DELETE /credentials/"+live.ID+"?checked=true ") {
+	if got := testkit.StatusLines(e.log.Lines(), "404"); len(got) != 1 || !strings.HasPrefix(got[0], "DELETE /credentials/"+live.ID+"?checked=true ") {
 		t.Errorf("want the second delete to meet 404: %q", got)
 	}
 }

@@ -41,18 +41,11 @@ func TestRetriesUnderFaults(t *testing.T) {
 			}
 			objs := e.desired(src.String(), nil)
 			_, live := testkit.CreateAndRead(t, e.p, objs)
-			if len(statusLines(e.log.Lines(), tt.want)) == 0 {
+			if len(testkit.StatusLines(e.log.Lines(), tt.want)) == 0 {
 				t.Errorf("the log shows no %s: the fault was not exercised", tt.want)
 			}
 			// Deletes whose reply is lost meet 404 on their retry: success.
-			for _, l := range live {
-				if err := e.remove(l); err != nil {
-					t.Errorf("delete: %v", err)
-				}
-			}
-			if n := len(e.snapshot()); n != 0 {
-				t.Errorf("%d credentials left after deleting all", n)
-			}
+			testkit.DeleteAll(t, e.p, live)
 			testkit.NoSecretIn(t, e.log.Lines(), "bb-secret-value", e.em.SeqeraToken)
 		})
 	}

@@ -123,14 +123,3 @@ func (e *env) targets(method string) []string {
 	}
 	return out
 }
-
-// statusLines returns the log lines of attempts answered with status.
-func statusLines(lines []string, status string) []string {
-	var out []string
-	for _, l := range lines {
-		if strings.Contains(l, " -> "+status+" ") {
-			out = append(out, l)
-		}
-	}
-	return out
-}

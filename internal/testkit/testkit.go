@@ -165,3 +165,30 @@ func CreateAndRead(t testing.TB, p Provider, objs []*diff.Object) (ids []string,
 	}
 	return ids, live
 }
+
+// StatusLines returns the lines of a client's log (one per HTTP attempt,
+// "GET /path -> 503 …") that show an answer with status.
+func StatusLines(lines []string, status string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.Contains(l, " -> "+status+" ") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// DeleteAll runs the delete step of every live object, failing on an
+// error, and checks that none is left.
+func DeleteAll(t testing.TB, p Provider, live map[manifest.Key]*diff.Object) {
+	t.Helper()
+	for _, l := range live {
+		ch := &diff.Change{Action: diff.Delete, Key: l.Key, ID: l.ID, Provider: p.Name(), Live: l}
+		if _, err := p.Do(context.Background(), diff.Step{Phase: diff.PhaseDelete, Level: 1, Change: ch}, nil); err != nil {
+			t.Errorf("delete %s: %v", l.Key, err)
+		}
+	}
+	if n := len(Snapshot(t, p)); n != 0 {
+		t.Errorf("%d objects left after deleting all", n)
+	}
+}
