@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/fatih/color"
 	"golang.org/x/term"
@@ -45,9 +46,34 @@ func (e *Env) setGlobals(g *Globals) {
 	color.NoColor = !e.Color
 }
 
-// logf writes a verbose log line to standard error.
+// logf writes a verbose log line to standard error. The HTTP clients of
+// parallel apply steps call it at once: see serialize.
 func (e *Env) logf(format string, args ...any) {
 	fmt.Fprintf(e.Stderr, format+"\n", args...)
+}
+
+// serialize makes Stdout and Stderr safe for the goroutines of a parallel
+// apply, which log attempts and report steps as they end: each Write is
+// whole, and one line never tears another (fmt.Fprintf writes once).
+func (e *Env) serialize() {
+	if _, ok := e.Stdout.(*lockedWriter); !ok {
+		e.Stdout = &lockedWriter{w: e.Stdout}
+	}
+	if _, ok := e.Stderr.(*lockedWriter); !ok {
+		e.Stderr = &lockedWriter{w: e.Stderr}
+	}
+}
+
+// lockedWriter serializes the writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // colorize returns a function that paints text when colour is on.

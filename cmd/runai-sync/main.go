@@ -24,6 +24,7 @@ func main() {
 // run parses args, runs the command and returns the exit code. ctx ends on
 // Ctrl-C (SIGINT) or SIGTERM.
 func run(ctx context.Context, args []string, env *Env) int {
+	env.serialize()
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("runai-sync"),
