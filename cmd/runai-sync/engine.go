@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/internal/rest"
@@ -26,6 +28,26 @@ type provider interface {
 type ConnFlags struct {
 	CAFile  string        `name:"ca-file" env:"RUNAI_CA_FILE" type:"existingfile" placeholder:"FILE" help:"PEM file of extra certificate authorities to trust for the Run:ai and Seqera APIs (TLS verification is always on)."`
 	Timeout time.Duration `default:"30s" help:"Timeout of one HTTP request (retries come on top, bounded)."`
+	// MaxAttempts bounds the tries of one request on 5xx and network
+	// errors; 429s do not count, and two minutes bound every request.
+	MaxAttempts attemptCount `name:"max-attempts" env:"RUNAI_SYNC_MAX_ATTEMPTS" default:"8" placeholder:"N" help:"Tries of one HTTP request, the first included, on 5xx answers and network errors (429s do not count; 2 minutes bound each request)."`
+}
+
+// attemptCount is a --max-attempts value: a whole number of at least 1.
+type attemptCount int
+
+// Decode implements kong.MapperValue.
+func (a *attemptCount) Decode(ctx *kong.DecodeContext) error {
+	var s string
+	if err := ctx.Scan.PopValueInto("max-attempts", &s); err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return fmt.Errorf("%q is not a whole number of at least 1", s)
+	}
+	*a = attemptCount(n)
+	return nil
 }
 
 // GuardFlags lift the safety guards.
@@ -198,9 +220,11 @@ func newRunaiClient(env *Env, g *Globals, conn ConnFlags) (*runai.Client, error)
 }
 
 // settings are the connection settings of both APIs: --ca-file,
-// --timeout, our User-Agent, and with -v a line per HTTP attempt.
+// --timeout, --max-attempts, our User-Agent, and with -v a line per HTTP
+// attempt.
 func (conn ConnFlags) settings(env *Env) rest.Settings {
-	s := rest.Settings{CAFile: conn.CAFile, Timeout: conn.Timeout, UserAgent: "runai-sync/" + version()}
+	s := rest.Settings{CAFile: conn.CAFile, Timeout: conn.Timeout, UserAgent: "runai-sync/" + version(),
+		Retry: rest.RetryPolicy{MaxAttempts: int(conn.MaxAttempts)}}
 	if env.Verbose > 0 {
 		s.Logf = env.logf
 	}

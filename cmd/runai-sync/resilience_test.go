@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -37,6 +38,23 @@ func writeCredentials(t testing.TB, dir string, n int) {
 	}
 }
 
+// faultyAttempts is the retry budget of the runs against an API that
+// fails up to 37% of the tries of a create (30% 503 and 10% of the rest
+// lost): with the default 8 tries one request in about 3,000 gives up,
+// which fails one run of 100 creates in 30; with 16, one in 8 million.
+// The emulator's faults are independent draws, so only the budget, not the
+// handling, decides whether a run converges.
+var faultyAttempts = []string{"--max-attempts", "16"}
+
+// attemptLine is a -v log line of one HTTP attempt.
+var attemptLine = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE) /\S+ -> (\d{3}|error: .+) \(attempt \d+, [^;)]+(; .+)?\)$`)
+
+// lastLines is the end of a command's output, for a failure message.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
 // TestApplyConvergesUnderFaults applies 100 credentials while the API
 // answers 30% of requests 503, loses 10% of the replies to changes, and
 // rate-limits: one apply must converge, without a duplicate, and the next
@@ -52,8 +70,16 @@ func TestApplyConvergesUnderFaults(t *testing.T) {
 
 	env, stdout, stderr := cliEnv(vars)
 	stateFile := filepath.Join(t.TempDir(), "state.json")
-	if code := run(context.Background(), []string{"apply", "--url", emu.URL, "--state", stateFile, "-f", dir, "--yes", "--parallelism", "10"}, env); code != 0 {
-		t.Fatalf("apply exited %d:\n%s\n%s", code, stdout, stderr)
+	// -v logs every attempt from ten goroutines at once: the race detector
+	// checks that the log lines do not tear.
+	args := append([]string{"-v", "apply", "--url", emu.URL, "--state", stateFile, "-f", dir, "--yes", "--parallelism", "10"}, faultyAttempts...)
+	if code := run(context.Background(), args, env); code != 0 {
+		t.Fatalf("apply exited %d:\n%s\n%s", code, lastLines(stdout.String(), 8), lastLines(stderr.String(), 12))
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+		if !attemptLine.MatchString(line) {
+			t.Fatalf("a torn or unexpected log line: %q", line)
+		}
 	}
 	if !strings.Contains(stdout.String(), "Apply complete") || !strings.Contains(stdout.String(), "100 created") {
 		t.Fatalf("apply did not create 100:\n%s", stdout)
@@ -120,8 +146,9 @@ func TestApplyOf300ConvergesUnderFaults(t *testing.T) {
 	vars := map[string]string{"RUNAI_CLIENT_ID": emu.ClientID, "RUNAI_CLIENT_SECRET": emu.ClientSecret, "SECRET_VALUE": "mixed-secret-value"}
 	state := filepath.Join(t.TempDir(), "state.json")
 	env, stdout, stderr := cliEnv(vars)
-	if code := run(context.Background(), []string{"apply", "--url", emu.URL, "--state", state, "-f", dir, "--yes", "--parallelism", "10"}, env); code != 0 {
-		t.Fatalf("apply exited %d:\n%s\n%s", code, stdout, stderr)
+	args := append([]string{"apply", "--url", emu.URL, "--state", state, "-f", dir, "--yes", "--parallelism", "10"}, faultyAttempts...)
+	if code := run(context.Background(), args, env); code != 0 {
+		t.Fatalf("apply exited %d:\n%s\n%s", code, lastLines(stdout.String(), 8), lastLines(stderr.String(), 12))
 	}
 	if !strings.Contains(stdout.String(), "300 created") {
 		t.Fatalf("apply did not create 300:\n%s", stdout)
