@@ -2,7 +2,6 @@ package runai
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/runai-sync/runai-sync/emulator"
-	"github.com/runai-sync/runai-sync/internal/rest"
 	"github.com/runai-sync/runai-sync/internal/testkit"
 )
 
@@ -128,33 +126,4 @@ func TestHundredCreatesConverge(t *testing.T) {
 		secrets = append(secrets, fmt.Sprintf("bulk-secret-%03d", i))
 	}
 	testkit.NoSecretIn(t, lines, secrets...)
-}
-
-func TestCancelReturnsPromptly(t *testing.T) {
-	t.Parallel()
-	// A real clock and real sleeps: the server asks for a one-second wait,
-	// and Ctrl-C arrives as soon as the client starts waiting.
-	em := emulator.Start(t, emulator.Options{RateLimit: 1})
-	for range 5 {
-		ctx, cancel := context.WithCancel(context.Background())
-		c, err := New(Config{BaseURL: em.URL, ClientID: em.ClientID, ClientSecret: secretOf(em.ClientSecret),
-			Settings: rest.Settings{Logf: func(f string, a ...any) {
-				if strings.Contains(fmt.Sprintf(f, a...), "retrying in") {
-					cancel()
-				}
-			}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = NewProvider(c).Snapshot(ctx)
-		cancel()
-		if err == nil {
-			continue // the login and the list fell in two rate windows: again
-		}
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("Snapshot = %v, want context.Canceled", err)
-		}
-		return
-	}
-	t.Fatal("the rate limit was never met")
 }

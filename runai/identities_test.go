@@ -2,6 +2,12 @@ package runai
 
 import (
 	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -92,16 +98,32 @@ func TestSnapshotCostPerScope(t *testing.T) {
 	}
 }
 
-// TestSnapshotFailure: a failing family fails the snapshot, with an error
-// that says which list failed.
+// TestSnapshotFailure: one family's list failing fails the snapshot, with
+// an error that says which list failed; the other reads are cancelled.
 func TestSnapshotFailure(t *testing.T) {
 	t.Parallel()
-	e := setupIdentities(t, emulator.Options{FailRate: 1})
-	e.cfg.Retry.MaxAttempts = 1
-	_, p := e.connect(e.cfg)
-	p = NewProviderScoped(p.c, allScope)
-	if _, err := p.Snapshot(t.Context()); err == nil || !strings.Contains(err.Error(), "503") {
-		t.Errorf("Snapshot = %v, want the 503", err)
+	e := setupIdentities(t, emulator.Options{})
+	target, err := url.Parse(e.em.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ErrorLog = log.New(io.Discard, "", 0) // the cancelled reads
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/api/v1/service-accounts" {
+			http.Error(w, `{"code":503,"message":"down for the test"}`, http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	cfg := e.cfg
+	cfg.BaseURL = front.URL
+	cfg.Retry.MaxAttempts = 1
+	c, _ := e.connect(cfg)
+	_, err = NewProviderScoped(c, allScope).Snapshot(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "list service accounts failed") || !strings.Contains(err.Error(), "503 down for the test") {
+		t.Errorf("Snapshot = %v, want the failed list of service accounts and its 503", err)
 	}
 }
 

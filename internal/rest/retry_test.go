@@ -184,9 +184,15 @@ func TestCancelWhileWaiting(t *testing.T) {
 			cancel() // Ctrl-C during the first wait
 		}
 	}}
+	start := time.Now()
 	_, err := c.Do(ctx, Request{Method: "GET", Path: "/x"}, nil)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Do = %v, want context.Canceled", err)
+	}
+	// The server asked for 60 s; a wait that ignored Ctrl-C would sit
+	// through them. The bound is loose: this is no speed measurement.
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Do returned %s after Ctrl-C: the wait did not end with the context", d)
 	}
 }
 
