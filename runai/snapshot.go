@@ -2,7 +2,8 @@ package runai
 
 import (
 	"context"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/runai-sync/runai-sync/diff"
 )
@@ -32,32 +33,16 @@ func (p *Provider) Snapshot(ctx context.Context) ([]*diff.Object, error) {
 	if p.scope.AccessKeys || p.scope.ForeignAccessKeys {
 		families = append(families, p.snapshotAccessKeys)
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	g, ctx := errgroup.WithContext(ctx)
 	results := make([][]*diff.Object, len(families))
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
 	for i, read := range families {
-		wg.Go(func() {
-			objs, err := read(ctx)
-			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-				mu.Unlock()
-				return
-			}
-			results[i] = objs
+		g.Go(func() (err error) {
+			results[i], err = read(ctx)
+			return err
 		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	var objs []*diff.Object
 	for _, r := range results {
