@@ -86,8 +86,11 @@ func (c *Client) wrap(op string, key manifest.Key, err error) error {
 		case http.StatusForbidden:
 			e.Hint = "the identity of RUNAI_CLIENT_ID or RUNAI_TOKEN lacks the permission: grant it a role that allows this"
 		case http.StatusNotFound:
-			if key.Name == "" {
+			switch {
+			case key.Name == "":
 				e.Hint = "is RUNAI_BASE_URL (--url) the control plane's URL?"
+			case op != "create":
+				e.Hint = "it no longer exists (deleted since the plan was made?): run plan again"
 			}
 		default:
 			if re.Status >= 200 && re.Status < 300 {

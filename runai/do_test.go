@@ -176,6 +176,33 @@ func TestCreateErrorNamesSubjectAndField(t *testing.T) {
 	testkit.NoSecretIn(t, append(e.log.Lines(), fmt.Sprint(err)), "sak-value")
 }
 
+// TestUpdateOfAGoneObject: an object deleted since the plan answers 404
+// to its update, and the error says to plan again.
+func TestUpdateOfAGoneObject(t *testing.T) {
+	t.Parallel()
+	e := setupIdentities(t, emulator.Options{})
+	cred := e.desired(credentialDoc("gone", "scope: project, projectId: 12", `{type: genericSecret, keyValuePairs: {K: v}}`), nil)[0]
+	sa := e.desired(saDoc("gone-sa", ""), nil)[0]
+	e.mustCreate(cred, sa)
+	live := e.snapshot()
+	for _, d := range []*diff.Object{cred, sa} {
+		if _, err := e.step(diff.PhaseDelete, &diff.Change{Action: diff.Delete, Key: d.Key, ID: live[d.Key].ID, Live: live[d.Key]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changed := *cred
+	changed.Attrs = map[string]string{"metadata.description": "changed"}
+	toggled := *sa
+	toggled.Attrs = map[string]string{"spec.enabled": "false"}
+	for _, d := range []*diff.Object{&changed, &toggled} {
+		l := live[d.Key]
+		_, err := e.step(diff.PhaseCreate, &diff.Change{Action: diff.Update, Key: d.Key, ID: l.ID, Desired: d, Live: l})
+		if !rest.IsStatus(err, 404) || !strings.HasSuffix(err.Error(), ": it no longer exists (deleted since the plan was made?): run plan again") {
+			t.Errorf("update of %s = %v, want a 404 that says to plan again", d.Key, err)
+		}
+	}
+}
+
 func TestDeleteInUseNamesWorkloads(t *testing.T) {
 	t.Parallel()
 	e := setup(t, emulator.Options{})

@@ -102,7 +102,7 @@ func (c *Client) createIdentity(ctx context.Context, collection, name string) (c
 func (c *Client) regenerateSecret(ctx context.Context, key manifest.Key, item string) (manifest.Secret, error) {
 	var out regeneratedSecret
 	if _, err := c.call(ctx, "regenerate secret", key, rest.Request{Method: http.MethodPost, Path: item + "/secret"}, &out); err != nil {
-		return manifest.Secret{}, gone(err)
+		return manifest.Secret{}, err
 	}
 	if out.ClientSecret == "" {
 		return manifest.Secret{}, &Error{Op: "regenerate secret", Key: key, Err: errors.New("the reply holds no client secret")}
@@ -121,16 +121,6 @@ func (c *Client) deleteItem(ctx context.Context, key manifest.Key, item string) 
 		return c.wrap("delete", key, err)
 	}
 	return nil
-}
-
-// gone adds what to do to an *Error about an object that answered 404: it
-// was deleted since the plan was made.
-func gone(err error) error {
-	var e *Error
-	if errors.As(err, &e) && e.Hint == "" && rest.IsStatus(err, http.StatusNotFound) {
-		e.Hint = "it no longer exists (deleted since the plan was made?): run plan again"
-	}
-	return err
 }
 
 // ident returns the fields an identity shows; serviceAccount and

@@ -34,5 +34,5 @@ func (c *Client) setServiceAccountEnabled(ctx context.Context, key manifest.Key,
 		op = "enable"
 	}
 	_, err := c.call(ctx, op, key, rest.Request{Method: http.MethodPatch, Path: serviceAccountPath(id), Body: enabledRequest{Enabled: enabled}}, nil)
-	return gone(err)
+	return err
 }

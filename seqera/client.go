@@ -64,9 +64,10 @@ func wrap(op string, key manifest.Key, err error) error {
 			e.Hint = "the token's user lacks the permission: use a token of a user who may manage credentials"
 		}
 	case http.StatusNotFound:
-		if key.Name == "" {
+		switch {
+		case key.Name == "":
 			e.Hint = "is TOWER_API_ENDPOINT the API's URL (for example " + endpointExample + ", or https://HOST/api for Seqera Enterprise)?"
-		} else {
+		case op != "create":
 			e.Hint = "it was deleted since the plan was made: run plan again"
 		}
 	default:
