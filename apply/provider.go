@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
@@ -69,4 +70,51 @@ func Desired[T manifest.Resource](ch *diff.Change, op string) (*diff.Object, T, 
 		return nil, r, fmt.Errorf("the desired object holds a %T, not a %T", ch.Desired.Resource, r)
 	}
 	return ch.Desired, r, nil
+}
+
+// DesiredSecret sets o.Secrets[path] to the plan's model of the secret
+// field f of res: the value resolved now (a literal, fromEnv or fromFile),
+// or the output of another resource, which then becomes a dependency of o
+// so that the step producing it comes first.
+func DesiredSecret(o *diff.Object, path string, res manifest.Resource, f manifest.SecretField, r manifest.Resolver) *manifest.Diagnostic {
+	if o.Secrets == nil {
+		o.Secrets = map[string]diff.SecretAttr{}
+	}
+	attr := diff.SecretAttr{Source: f.Ref.Source()}
+	var d *manifest.Diagnostic
+	if kind, out := f.Ref.Output(); out != nil {
+		dep := manifest.Key{Kind: kind, Name: out.Name}
+		attr.Output = &diff.OutputRef{Key: dep, Field: out.Field}
+		if !slices.Contains(o.Deps, dep) {
+			o.Deps = append(o.Deps, dep)
+		}
+	} else {
+		attr.Value, d = r.ResolveField(res, f)
+	}
+	o.Secrets[path] = attr
+	return d
+}
+
+// SecretValue is the value of the secret at path of d, for a request: the
+// one resolved before the apply, or the output an earlier step produced.
+func SecretValue(d *diff.Object, path string, in Inputs) (string, error) {
+	a, ok := d.Secrets[path]
+	if !ok {
+		return "", fmt.Errorf("%s: the plan holds no value for it", path)
+	}
+	if out := a.Output; out != nil {
+		var v manifest.Secret
+		found := false
+		if in != nil {
+			v, found = in.Output(out.Key, out.Field)
+		}
+		if !found || v.IsZero() {
+			return "", fmt.Errorf("%s takes the %s of %s, which no earlier step of this apply produced", path, out.Field, out.Key)
+		}
+		return v.Reveal(), nil
+	}
+	if a.Value.IsZero() {
+		return "", fmt.Errorf("%s (%s) has no value: resolve it before applying", path, a.Source)
+	}
+	return a.Value.Reveal(), nil
 }

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/runai-sync/runai-sync/diff"
@@ -41,3 +42,63 @@ func TestLiveAndDesired(t *testing.T) {
 func second[A any](_ A, err error) error { return err }
 
 func third[A, B any](_ A, _ B, err error) error { return err }
+
+// givenOutputs is an Inputs backed by a map.
+type givenOutputs map[manifest.Key]map[string]manifest.Secret
+
+func (o givenOutputs) Output(k manifest.Key, field string) (manifest.Secret, bool) {
+	v, ok := o[k][field]
+	return v, ok
+}
+
+// TestDesiredSecretAndSecretValue: a literal or fromEnv value is resolved
+// into the plan, an unset variable is a diagnostic at its fromEnv, and an
+// output reference becomes a dependency whose value only an earlier step
+// of the apply supplies.
+func TestDesiredSecretAndSecretValue(t *testing.T) {
+	t.Parallel()
+	src := "apiVersion: runai-sync/v1\nkind: Credential\nmetadata: {name: c, scope: tenant}\nspec:\n  type: genericSecret\n  keyValuePairs:\n" +
+		"    A: literal-value\n    B: {fromEnv: SET}\n    C: {fromEnv: UNSET}\n    D: {fromServiceAccount: {name: ci, field: clientSecret}}\n"
+	docs, diags := manifest.Parse("c.yaml", []byte(src))
+	if len(diags) > 0 || len(docs) != 1 || docs[0].Decode() != nil {
+		t.Fatalf("parse: %v", diags)
+	}
+	c := docs[0].Resource
+	r := manifest.Resolver{LookupEnv: func(k string) (string, bool) { return "env-value", k == "SET" }}
+	o := &diff.Object{}
+	var got []string
+	for _, f := range c.(*manifest.Credential).Secrets() {
+		if d := DesiredSecret(o, f.Path.String(), c, f, r); d != nil {
+			got = append(got, d.String())
+		}
+	}
+	if want := []string{"c.yaml:9:18: spec.keyValuePairs.C.fromEnv: environment variable UNSET is not set"}; !slices.Equal(got, want) {
+		t.Errorf("diagnostics = %q, want %q", got, want)
+	}
+	sa := manifest.Key{Kind: manifest.KindServiceAccount, Name: "ci"}
+	if !slices.Equal(o.Deps, []manifest.Key{sa}) {
+		t.Errorf("Deps = %v, want the service account", o.Deps)
+	}
+	for path, want := range map[string]string{"spec.keyValuePairs.A": "literal-value", "spec.keyValuePairs.B": "env-value"} {
+		if v, err := SecretValue(o, path, nil); err != nil || v != want {
+			t.Errorf("SecretValue(%s) = %q, %v; want %q", path, v, err, want)
+		}
+	}
+	for _, tt := range []struct {
+		path string
+		in   Inputs
+		want string
+	}{
+		{"spec.keyValuePairs.C", nil, "spec.keyValuePairs.C (env UNSET) has no value: resolve it before applying"},
+		{"spec.keyValuePairs.D", nil, "spec.keyValuePairs.D takes the clientSecret of ServiceAccount ci, which no earlier step of this apply produced"},
+		{"spec.keyValuePairs.E", nil, "spec.keyValuePairs.E: the plan holds no value for it"},
+	} {
+		if _, err := SecretValue(o, tt.path, tt.in); err == nil || err.Error() != tt.want {
+			t.Errorf("SecretValue(%s) error = %v, want %q", tt.path, err, tt.want)
+		}
+	}
+	in := givenOutputs{sa: {"clientSecret": manifest.NewSecret("made-by-the-apply")}}
+	if v, err := SecretValue(o, "spec.keyValuePairs.D", in); err != nil || v != "made-by-the-apply" {
+		t.Errorf("SecretValue(D) = %q, %v", v, err)
+	}
+}

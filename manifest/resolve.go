@@ -64,23 +64,34 @@ func (r Resolver) Resolve(doc *Document, ref SecretRef) (value Secret, resolved 
 	return Secret{}, false, nil
 }
 
-// ResolveField resolves one field of a resource, turning an error into a
+// ResolveField resolves one field of a resource (a literal, fromEnv or
+// fromFile), turning an error, or a reference that names no source, into a
 // diagnostic at the field.
-func (r Resolver) ResolveField(res Resource, f SecretField) (Secret, bool, *Diagnostic) {
-	doc := res.Document()
-	v, ok, err := r.Resolve(doc, f.Ref)
-	if err != nil {
+func (r Resolver) ResolveField(res Resource, f SecretField) (Secret, *Diagnostic) {
+	v, ok, err := r.Resolve(res.Document(), f.Ref)
+	switch {
+	case err != nil:
 		p := f.Path
 		if f.Ref.FromEnv != "" {
 			p = p.Append("fromEnv")
 		} else if f.Ref.FromFile != "" {
 			p = p.Append("fromFile")
 		}
-		var pos Position
-		if doc != nil {
-			pos = doc.Pos(p)
-		}
-		return Secret{}, false, &Diagnostic{Pos: pos, Path: p, Message: err.Error()}
+		d := FieldDiagnostic(res, p, err.Error())
+		return Secret{}, &d
+	case !ok:
+		d := FieldDiagnostic(res, f.Path, "no value: give a string or one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")
+		return Secret{}, &d
 	}
-	return v, ok, nil
+	return v, nil
+}
+
+// FieldDiagnostic is an error at the field p of res, with its position
+// when res came from a file.
+func FieldDiagnostic(res Resource, p FieldPath, msg string) Diagnostic {
+	var pos Position
+	if doc := res.Document(); doc != nil {
+		pos = doc.Pos(p)
+	}
+	return Diagnostic{Pos: pos, Path: p, Message: msg}
 }

@@ -118,7 +118,7 @@ func createBody(c *manifest.Credential, d *diff.Object, in apply.Inputs) (*creat
 	if w := manifestFields(c).Workloads; w != (workloadTypes{}) {
 		body.Meta.WorkloadSupportedTypes = &w
 	}
-	value := func(path string) (string, error) { return secretValue(d, path, in) }
+	value := func(path string) (string, error) { return apply.SecretValue(d, path, in) }
 	var err error
 	sp := &body.Spec
 	sp.ExistingSecretName = s.ExistingSecretName
@@ -146,30 +146,6 @@ func createBody(c *manifest.Credential, d *diff.Object, in apply.Inputs) (*creat
 		sp.KeyValuePairs = append(sp.KeyValuePairs, keyValue{Key: k, Value: v})
 	}
 	return body, nil
-}
-
-// secretValue is the value of a secret field of d: resolved before the
-// apply, or produced by an earlier step.
-func secretValue(d *diff.Object, path string, in apply.Inputs) (string, error) {
-	a, ok := d.Secrets[path]
-	if !ok {
-		return "", fmt.Errorf("%s: the plan holds no value for it", path)
-	}
-	if out := a.Output; out != nil {
-		var v manifest.Secret
-		found := false
-		if in != nil {
-			v, found = in.Output(out.Key, out.Field)
-		}
-		if !found || v.IsZero() {
-			return "", fmt.Errorf("%s takes the %s of %s, which no earlier step of this apply produced", path, out.Field, out.Key)
-		}
-		return v.Reveal(), nil
-	}
-	if a.Value.IsZero() {
-		return "", fmt.Errorf("%s (%s) has no value: resolve it before applying", path, a.Source)
-	}
-	return a.Value.Reveal(), nil
 }
 
 // sortedKeys returns the generic-secret keys in order.

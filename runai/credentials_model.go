@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -192,42 +193,12 @@ func desiredCredential(c *manifest.Credential, r manifest.Resolver) (*diff.Objec
 	}
 	var diags manifest.Diagnostics
 	for _, f := range c.Secrets() {
-		if o.Secrets == nil {
-			o.Secrets = map[string]diff.SecretAttr{}
-		}
-		path := secretPath(f.Path)
-		attr := diff.SecretAttr{Source: f.Ref.Source()}
-		if kind, out := f.Ref.Output(); out != nil {
-			dep := manifest.Key{Kind: kind, Name: out.Name}
-			attr.Output = &diff.OutputRef{Key: dep, Field: out.Field}
-			if !slices.Contains(o.Deps, dep) {
-				o.Deps = append(o.Deps, dep)
-			}
-			o.Secrets[path] = attr
-			continue
-		}
-		v, ok, d := r.ResolveField(c, f)
-		switch {
-		case d != nil:
+		if d := apply.DesiredSecret(o, secretPath(f.Path), c, f, r); d != nil {
 			diags = append(diags, *d)
-		case !ok:
-			diags = append(diags, noValue(c, f))
-		default:
-			attr.Value = v
 		}
-		o.Secrets[path] = attr
 	}
 	slices.SortFunc(o.Deps, manifest.Key.Compare)
 	return o, diags
-}
-
-// noValue is the diagnostic of a secret field that names no source.
-func noValue(c *manifest.Credential, f manifest.SecretField) manifest.Diagnostic {
-	var pos manifest.Position
-	if d := c.Document(); d != nil {
-		pos = d.Pos(f.Path)
-	}
-	return manifest.Diagnostic{Pos: pos, Path: f.Path, Message: "the secret has no value: give a string or one of fromEnv, fromFile, fromServiceAccount, fromAccessKey"}
 }
 
 // secretPath renders a secret field's path as the model's dotted path:

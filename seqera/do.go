@@ -114,35 +114,13 @@ func requestBody(d *diff.Object, id string, in apply.Inputs, update bool) (*writ
 	}
 	for path := range d.Secrets {
 		if name, ok := strings.CutPrefix(path, attrKeys); ok {
-			if w.Keys[name], err = secretValue(d, path, in, update); err != nil {
+			if w.Keys[name], err = apply.SecretValue(d, path, in); err != nil {
+				if out := d.Secrets[path].Output; out != nil && update {
+					err = fmt.Errorf("%w (Seqera's update sends every key, and the %s is shown only once: change the rotation of %s to make a new one)", err, out.Field, out.Key)
+				}
 				return nil, err
 			}
 		}
 	}
 	return &writeBody{Credentials: w}, nil
-}
-
-// secretValue is the value of a secret key of d: resolved before the
-// apply, or produced by an earlier step.
-func secretValue(d *diff.Object, path string, in apply.Inputs, update bool) (string, error) {
-	a := d.Secrets[path]
-	if out := a.Output; out != nil {
-		var v manifest.Secret
-		found := false
-		if in != nil {
-			v, found = in.Output(out.Key, out.Field)
-		}
-		if !found || v.IsZero() {
-			msg := fmt.Sprintf("%s takes the %s of %s, which no earlier step of this apply produced", path, out.Field, out.Key)
-			if update {
-				msg += fmt.Sprintf(" (Seqera's update sends every key, and the %s is shown only once: change the rotation of %s to make a new one)", out.Field, out.Key)
-			}
-			return "", errors.New(msg)
-		}
-		return v.Reveal(), nil
-	}
-	if a.Value.IsZero() {
-		return "", fmt.Errorf("%s (%s) has no value: resolve it before applying", path, a.Source)
-	}
-	return a.Value.Reveal(), nil
 }

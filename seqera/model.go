@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -120,7 +121,7 @@ func desiredObject(s *manifest.SeqeraCredential, r manifest.Resolver) (*diff.Obj
 	var diags manifest.Diagnostics
 	prov, known := manifest.LookupSeqeraProvider(s.Spec.Provider)
 	if !known {
-		diags = append(diags, diagnostic(s, manifest.FieldPath{"spec", "provider"},
+		diags = append(diags, manifest.FieldDiagnostic(s, manifest.FieldPath{"spec", "provider"},
 			fmt.Sprintf("unknown provider %q: use one of %s", s.Spec.Provider, providerNames())))
 	}
 	for _, name := range slices.Sorted(maps.Keys(s.Spec.Keys)) {
@@ -128,17 +129,11 @@ func desiredObject(s *manifest.SeqeraCredential, r manifest.Resolver) (*diff.Obj
 		k, ok := manifest.SeqeraKeyField(s.Spec.Provider, name)
 		switch {
 		case known && !ok:
-			diags = append(diags, diagnostic(s, field.Path, fmt.Sprintf("provider %s has no key %q (its keys: %s)", prov.Name, name, keyNames(prov))))
+			diags = append(diags, manifest.FieldDiagnostic(s, field.Path, fmt.Sprintf("provider %s has no key %q (its keys: %s)", prov.Name, name, keyNames(prov))))
 		case k.Secret:
-			attr, d := secretAttr(s, field, r)
-			if attr.Output != nil && !slices.Contains(o.Deps, attr.Output.Key) {
-				o.Deps = append(o.Deps, attr.Output.Key)
+			if d := apply.DesiredSecret(o, attrKeys+name, s, field, r); d != nil {
+				diags = append(diags, *d)
 			}
-			diags = append(diags, d...)
-			if o.Secrets == nil {
-				o.Secrets = map[string]diff.SecretAttr{}
-			}
-			o.Secrets[attrKeys+name] = attr
 		default:
 			v, d := plainValue(s, field, r)
 			diags = append(diags, d...)
@@ -153,25 +148,6 @@ func desiredObject(s *manifest.SeqeraCredential, r manifest.Resolver) (*diff.Obj
 	return o, diags
 }
 
-// secretAttr is the model of a secret key: its resolved value, or the
-// output of another resource it takes during the apply.
-func secretAttr(s *manifest.SeqeraCredential, f manifest.SecretField, r manifest.Resolver) (diff.SecretAttr, manifest.Diagnostics) {
-	attr := diff.SecretAttr{Source: f.Ref.Source()}
-	if kind, out := f.Ref.Output(); out != nil {
-		attr.Output = &diff.OutputRef{Key: manifest.Key{Kind: kind, Name: out.Name}, Field: out.Field}
-		return attr, nil
-	}
-	v, ok, d := r.ResolveField(s, f)
-	switch {
-	case d != nil:
-		return attr, manifest.Diagnostics{*d}
-	case !ok:
-		return attr, manifest.Diagnostics{noValue(s, f.Path)}
-	}
-	attr.Value = v
-	return attr, nil
-}
-
 // plainValue is the value of a key that is not secret: it is compared in
 // the plan as text, so it must be known before the apply.
 func plainValue(s *manifest.SeqeraCredential, f manifest.SecretField, r manifest.Resolver) (string, manifest.Diagnostics) {
@@ -180,31 +156,14 @@ func plainValue(s *manifest.SeqeraCredential, f manifest.SecretField, r manifest
 		if kind == manifest.KindAccessKey {
 			field = "fromAccessKey"
 		}
-		return "", manifest.Diagnostics{diagnostic(s, f.Path.Append(field),
+		return "", manifest.Diagnostics{manifest.FieldDiagnostic(s, f.Path.Append(field),
 			fmt.Sprintf("%s is not a secret key of provider %s: give its value as a string, fromEnv or fromFile (values made during the apply go to secret keys only)", f.Path[len(f.Path)-1], s.Spec.Provider))}
 	}
-	v, ok, d := r.ResolveField(s, f)
-	switch {
-	case d != nil:
+	v, d := r.ResolveField(s, f)
+	if d != nil {
 		return "", manifest.Diagnostics{*d}
-	case !ok:
-		return "", manifest.Diagnostics{noValue(s, f.Path)}
 	}
 	return v.Reveal(), nil
-}
-
-// diagnostic is an error at a field of s.
-func diagnostic(s *manifest.SeqeraCredential, p manifest.FieldPath, msg string) manifest.Diagnostic {
-	var pos manifest.Position
-	if d := s.Document(); d != nil {
-		pos = d.Pos(p)
-	}
-	return manifest.Diagnostic{Pos: pos, Path: p, Message: msg}
-}
-
-// noValue is the diagnostic of a key that names no source.
-func noValue(s *manifest.SeqeraCredential, p manifest.FieldPath) manifest.Diagnostic {
-	return diagnostic(s, p, "the key has no value: give a string or one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")
 }
 
 func providerNames() string {
