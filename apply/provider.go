@@ -3,7 +3,6 @@ package apply
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
@@ -74,8 +73,9 @@ func Desired[T manifest.Resource](ch *diff.Change, op string) (*diff.Object, T, 
 
 // DesiredSecret sets o.Secrets[path] to the plan's model of the secret
 // field f of res: the value resolved now (a literal, fromEnv or fromFile),
-// or the output of another resource, which then becomes a dependency of o
-// so that the step producing it comes first.
+// or the output of another resource, which an earlier step of the apply
+// produces (the kind levels of diff order service accounts and access keys
+// before what takes their secrets).
 func DesiredSecret(o *diff.Object, path string, res manifest.Resource, f manifest.SecretField, r manifest.Resolver) *manifest.Diagnostic {
 	if o.Secrets == nil {
 		o.Secrets = map[string]diff.SecretAttr{}
@@ -83,11 +83,7 @@ func DesiredSecret(o *diff.Object, path string, res manifest.Resource, f manifes
 	attr := diff.SecretAttr{Source: f.Ref.Source()}
 	var d *manifest.Diagnostic
 	if kind, out := f.Ref.Output(); out != nil {
-		dep := manifest.Key{Kind: kind, Name: out.Name}
-		attr.Output = &diff.OutputRef{Key: dep, Field: out.Field}
-		if !slices.Contains(o.Deps, dep) {
-			o.Deps = append(o.Deps, dep)
-		}
+		attr.Output = &diff.OutputRef{Key: manifest.Key{Kind: kind, Name: out.Name}, Field: out.Field}
 	} else {
 		attr.Value, d = r.ResolveField(res, f)
 	}

@@ -76,8 +76,8 @@ func TestDesiredSecretAndSecretValue(t *testing.T) {
 		t.Errorf("diagnostics = %q, want %q", got, want)
 	}
 	sa := manifest.Key{Kind: manifest.KindServiceAccount, Name: "ci"}
-	if !slices.Equal(o.Deps, []manifest.Key{sa}) {
-		t.Errorf("Deps = %v, want the service account", o.Deps)
+	if out := o.Secrets["spec.keyValuePairs.D"].Output; out == nil || *out != (diff.OutputRef{Key: sa, Field: "clientSecret"}) {
+		t.Errorf("D takes %v, want the clientSecret of %s", out, sa)
 	}
 	for path, want := range map[string]string{"spec.keyValuePairs.A": "literal-value", "spec.keyValuePairs.B": "env-value"} {
 		if v, err := SecretValue(o, path, nil); err != nil || v != want {

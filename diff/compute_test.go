@@ -71,7 +71,6 @@ func needs(o *Object, path, field string, from manifest.Key) *Object {
 		o.Secrets = map[string]SecretAttr{}
 	}
 	o.Secrets[path] = SecretAttr{Source: "ServiceAccount", Output: &OutputRef{Key: from, Field: field}}
-	o.Deps = append(o.Deps, from)
 	return o
 }
 

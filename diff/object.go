@@ -28,8 +28,6 @@ type Object struct {
 	// again (Seqera's PUT replaces the whole credential), so an update needs
 	// every one-time value it takes, as a create does.
 	ResendsSecrets bool `json:"-"`
-	// Deps are the resources whose outputs this one consumes (desired).
-	Deps []manifest.Key `json:"deps,omitempty"`
 	// Regenerates lists the paths whose change regenerates the object's
 	// one-time outputs (a service account's "spec.rotation").
 	Regenerates []string `json:"-"`

@@ -197,7 +197,6 @@ func desiredCredential(c *manifest.Credential, r manifest.Resolver) (*diff.Objec
 			diags = append(diags, *d)
 		}
 	}
-	slices.SortFunc(o.Deps, manifest.Key.Compare)
 	return o, diags
 }
 

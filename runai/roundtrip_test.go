@@ -141,7 +141,6 @@ lifecycle: {protect: true}
 			"spec.keyValuePairs.TOKEN":               {Source: "env TOKEN"},
 		},
 		InPlace:   []string{"metadata.description"},
-		Deps:      []manifest.Key{ak, sa},
 		Protected: true,
 	}
 	// Values are compared separately: Secret hides them from cmp.

@@ -262,8 +262,8 @@ func TestStepsTakeOutputsOfEarlierSteps(t *testing.T) {
 	d := e.desired(seqeraDoc("runai-login", "workspaceId: 1001", `{provider: gitea, keys: {username: {fromEnv: USER}, password: {fromServiceAccount: {name: ci, field: clientSecret}}}}`),
 		map[string]string{"USER": "ci-user"})[0]
 	sa := manifest.Key{Kind: manifest.KindServiceAccount, Name: "ci"}
-	if !cmp.Equal([]manifest.Key{sa}, d.Deps) {
-		t.Errorf("Deps = %v", d.Deps)
+	if out := d.Secrets["spec.keys.password"].Output; out == nil || *out != (diff.OutputRef{Key: sa, Field: "clientSecret"}) {
+		t.Errorf("spec.keys.password takes %v, want the clientSecret of %s", out, sa)
 	}
 
 	_, err := e.create(d, testkit.Outputs{sa: {"clientId": manifest.NewSecret("ci-id")}})

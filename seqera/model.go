@@ -144,7 +144,6 @@ func desiredObject(s *manifest.SeqeraCredential, r manifest.Resolver) (*diff.Obj
 		}
 	}
 	o.Attrs = f.attrs()
-	slices.SortFunc(o.Deps, manifest.Key.Compare)
 	return o, diags
 }
 

@@ -165,7 +165,6 @@ spec:
 		},
 		InPlace:        []string{"metadata.description", "spec.category", "spec.baseUrl", "spec.keys.accessKey", "spec.keys.secretKey", "spec.keys.assumeRoleArn"},
 		ResendsSecrets: true,
-		Deps:           []manifest.Key{sa},
 		Protected:      true,
 	}, {
 		Key:            key("", "deploy-key"),

@@ -154,8 +154,7 @@ func TestRecorderTracksDelivery(t *testing.T) {
 	fp := NewFingerprinter(d, "")
 	sa := desiredSA("2026-11")
 	login := &diff.Object{Key: loginK, Provider: "runai", Attrs: map[string]string{},
-		Secrets: map[string]diff.SecretAttr{"spec.keyValuePairs.S": {Output: &diff.OutputRef{Key: saKey, Field: "clientSecret"}}},
-		Deps:    []manifest.Key{saKey}}
+		Secrets: map[string]diff.SecretAttr{"spec.keyValuePairs.S": {Output: &diff.OutputRef{Key: saKey, Field: "clientSecret"}}}}
 	cred := desiredCred("pw")
 	Overlay(d, fp, []*diff.Object{sa, login, cred}, nil)
 	p := diff.Compute([]*diff.Object{sa, login, cred}, nil, noOwnership{}, diff.Options{})
