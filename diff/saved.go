@@ -102,7 +102,9 @@ func withArticle(s string) string {
 }
 
 // Restrict keeps, of the plan made now, only the changes the saved plan
-// holds: a saved plan never applies more than was reviewed.
+// holds: a saved plan never applies more than was reviewed. Every other
+// object stays in the plan as a no-op, so what its live object shows (a
+// service account's client id) still reaches the steps that take it.
 func (s *Saved) Restrict(now *Plan) *Plan {
 	keep := map[manifest.Key]bool{}
 	for _, sc := range s.Changes {
@@ -110,9 +112,10 @@ func (s *Saved) Restrict(now *Plan) *Plan {
 	}
 	out := &Plan{Notes: now.Notes}
 	for _, c := range now.Changes {
-		if keep[c.Key] {
-			out.Changes = append(out.Changes, c)
+		if !keep[c.Key] && c.Action != NoOp {
+			c = &Change{Action: NoOp, Key: c.Key, Provider: c.Provider, ID: c.ID, Desired: c.Desired, Live: c.Live}
 		}
+		out.Changes = append(out.Changes, c)
 	}
 	for _, r := range now.Refusals {
 		if r.Key.Kind == "" || keep[r.Key] {
