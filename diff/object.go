@@ -49,8 +49,6 @@ type Object struct {
 	// Resource is the manifest resource of a desired object, for the
 	// provider to build its requests from.
 	Resource manifest.Resource `json:"-"`
-	// Native is the provider's own form of a live object.
-	Native any `json:"-"`
 }
 
 // SecretAttr is a secret field. Its value never leaves memory: it is not

@@ -21,7 +21,7 @@ func desiredAccessKey(a *manifest.AccessKey) *diff.Object {
 // liveAccessKey builds the live object of one of the caller's keys: no
 // attributes (the state adds spec.rotation), its client id as an output.
 func liveAccessKey(k accessKey) *diff.Object {
-	return liveIdentity(manifest.KindAccessKey, k.identity, nil, accessKeyInPlace, k)
+	return liveIdentity(manifest.KindAccessKey, k.identity, nil, accessKeyInPlace)
 }
 
 // liveForeignAccessKey builds the live object of another user's key, from
@@ -40,7 +40,6 @@ func liveForeignAccessKey(k accessKey) *diff.Object {
 		Provider: ProviderName,
 		ID:       k.ID,
 		Status:   status,
-		Native:   k,
 	}
 }
 

@@ -224,7 +224,6 @@ func liveCredential(a liveAsset) (*diff.Object, bool) {
 		Attrs:    assetFields(a).attrs(),
 		InPlace:  credentialInPlace,
 		UsedBy:   usedBy(a.UsedBy),
-		Native:   a,
 	}
 	if a.Status != nil {
 		o.Status = a.Status.Status

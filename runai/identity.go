@@ -164,12 +164,11 @@ func desiredIdentity(r manifest.Resource, attrs map[string]string, rotation stri
 	}
 }
 
-// liveIdentity builds the live object of an identity of kind, native as
-// the API showed it. It has no spec.rotation: the API knows no marker; the
+// liveIdentity builds the live object of an identity of kind. It has no spec.rotation: the API knows no marker; the
 // state remembers the last one applied and puts it there, quoted as
 // desiredIdentity does. Its client id is an output dependents can read at
 // any time; its secret is not.
-func liveIdentity(kind manifest.Kind, i identity, attrs map[string]string, inPlace []string, native any) *diff.Object {
+func liveIdentity(kind manifest.Kind, i identity, attrs map[string]string, inPlace []string) *diff.Object {
 	o := &diff.Object{
 		Key:         manifest.Key{Kind: kind, Name: i.Name},
 		Provider:    ProviderName,
@@ -177,7 +176,6 @@ func liveIdentity(kind manifest.Kind, i identity, attrs map[string]string, inPla
 		Attrs:       attrs,
 		InPlace:     inPlace,
 		Regenerates: regenerates,
-		Native:      native,
 	}
 	if i.ClientID != "" {
 		o.Outputs = map[string]manifest.Secret{manifest.FieldClientID: manifest.NewSecret(i.ClientID)}

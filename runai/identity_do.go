@@ -79,20 +79,9 @@ func (p *Provider) rotate(ctx context.Context, api identityAPI, ch *diff.Change,
 	if err != nil {
 		return apply.Result{}, err
 	}
-	s := issued{key: ch.Key, id: live.ID, clientID: liveClientID(live), secret: secret, createdAt: p.c.timestamp()}
+	s := issued{key: ch.Key, id: live.ID, clientID: live.Outputs[manifest.FieldClientID].Reveal(), secret: secret, createdAt: p.c.timestamp()}
 	if err := p.deliverFile(s, secretFile); err != nil {
 		return apply.Result{}, err
 	}
 	return s.result(), nil
-}
-
-// liveClientID is the client id a live identity shows.
-func liveClientID(live *diff.Object) string {
-	if v, ok := live.Outputs[manifest.FieldClientID]; ok && !v.IsZero() {
-		return v.Reveal()
-	}
-	if n, ok := live.Native.(interface{ ident() identity }); ok {
-		return n.ident().ClientID
-	}
-	return ""
 }

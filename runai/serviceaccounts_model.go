@@ -24,7 +24,7 @@ func desiredServiceAccount(sa *manifest.ServiceAccount) *diff.Object {
 // enabled flag, and its client id as an output.
 func liveServiceAccount(s serviceAccount) *diff.Object {
 	attrs := map[string]string{attrEnabled: strconv.FormatBool(s.Enabled)}
-	return liveIdentity(manifest.KindServiceAccount, s.identity, attrs, serviceAccountInPlace, s)
+	return liveIdentity(manifest.KindServiceAccount, s.identity, attrs, serviceAccountInPlace)
 }
 
 // snapshotServiceAccounts reads every service account of the tenant with

@@ -99,7 +99,6 @@ func liveObject(cr liveCredential, ws string) *diff.Object {
 		ID:       cr.ID,
 		Attrs:    liveFields(cr).attrs(),
 		InPlace:  inPlace(cr.Provider),
-		Native:   cr,
 	}
 }
 

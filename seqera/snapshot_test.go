@@ -96,9 +96,6 @@ func TestSnapshotReadsTheSeedShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range objs {
-		o.Native = nil
-	}
 	want := []*diff.Object{{
 		Key: key("42", "Git Hub Access Credentials"), Provider: "seqera", ID: "1mO5qKOUcacMaFXJsmJzQh",
 		Attrs:   map[string]string{"metadata.description": `"Git Hub corporate account"`, "spec.provider": `"github"`, "spec.category": `"repositories"`},
