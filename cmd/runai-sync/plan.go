@@ -41,14 +41,20 @@ func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err := planView(env, c.Output, "").Render(env.Stdout, s.plan); err != nil {
 		return err
 	}
+	if s.plan.Refused() {
+		// A saved refused plan could only be refused again: its flags are fixed.
+		notSaved := ""
+		if c.Out != "" {
+			notSaved = "; it was not saved to " + c.Out
+		}
+		return &ExitError{Code: 1, Err: fmt.Errorf("the plan is refused by %s (see above)%s", plural(len(s.plan.Refusals), "guard"), notSaved)}
+	}
 	if c.Out != "" {
 		if err := savePlan(env, s, c.Out, c.Files, c.options()); err != nil {
 			return err
 		}
 	}
 	switch {
-	case s.plan.Refused():
-		return &ExitError{Code: 1, Err: fmt.Errorf("the plan is refused by %s (see above)", plural(len(s.plan.Refusals), "guard"))}
 	case c.DetailedExitcode && s.plan.HasChanges():
 		return &ExitError{Code: 2}
 	}
