@@ -19,6 +19,11 @@ type Document struct {
 	Value map[string]any
 	// Vars lists the fromEnv variables the document reads, with the field.
 	Vars []Var
+	// Optional lists the optional secret keys of a Seqera credential, left
+	// out: Seqera does not show whether they are set, and an update sends
+	// every key, so one the live credential has must be added by hand (with
+	// the variable named here) or the next update clears it.
+	Optional []Var
 }
 
 // Var is an environment variable a secret field of an exported manifest reads.
@@ -116,8 +121,11 @@ func object(o *diff.Object, names *varNames) (Document, error) {
 		keys := child(spec, "keys")
 		if p, ok := manifest.LookupSeqeraProvider(provider); ok {
 			for _, f := range p.Keys {
-				if f.Secret && (f.Required || o.Secrets[("spec.keys."+f.Name)].Fingerprint != "") {
+				switch {
+				case f.Secret && f.Required:
 					keys[f.Name] = secret("spec", "keys", f.Name)
+				case f.Secret:
+					doc.Optional = append(doc.Optional, Var{Name: names.name(k, f.Name), Field: "spec.keys." + f.Name})
 				}
 			}
 		}

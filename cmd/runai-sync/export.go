@@ -86,6 +86,10 @@ func writeExport(env *Env, docs []export.Document) error {
 		for _, v := range d.Vars {
 			fmt.Fprintf(&b, "# %s reads $%s\n", v.Field, v.Name)
 		}
+		for _, v := range d.Optional {
+			fmt.Fprintf(&b, "# %s is optional and left out: Seqera does not show whether it is set. If it is, add\n#   %s: {fromEnv: %s}\n# or the next update, which sends every key, clears it.\n",
+				v.Field, v.Field[strings.LastIndex(v.Field, ".")+1:], v.Name)
+		}
 		b.Write(y)
 		vars = append(vars, d.Vars...)
 	}
