@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"maps"
+	"slices"
 	"sync"
 	"time"
 )
@@ -54,6 +55,20 @@ func (s *Server) Counts() map[string]int {
 		m = map[string]int{}
 	}
 	return m
+}
+
+// Routes returns the keys Counts may hold for routed requests, sorted: a
+// test can check it names a real route before expecting none of it.
+func (s *Server) Routes() []string {
+	var keys []string
+	for _, rt := range s.extra {
+		keys = append(keys, rt.key())
+	}
+	for _, rt := range s.specRoutes {
+		keys = append(keys, rt.key())
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // TotalRequests returns the sum of Counts.

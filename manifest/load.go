@@ -24,6 +24,11 @@ import (
 type Loader struct {
 	// Stdin is read for the path "-"; nil means os.Stdin.
 	Stdin io.Reader
+	// SeqeraWorkspace, when not 0, is the workspace of the Seqera
+	// credentials and selectors that name none (TOWER_WORKSPACE_ID); it is
+	// filled in before the checks of the whole set, so that two documents
+	// that end up with the same key are reported as duplicates.
+	SeqeraWorkspace int64
 }
 
 // Read loads every document under paths with the default Loader.

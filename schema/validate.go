@@ -24,13 +24,18 @@ func Load(paths ...string) (*manifest.Set, manifest.Diagnostics) {
 // LoadWith is Load with a given loader (standard input for tests).
 func LoadWith(l manifest.Loader, paths ...string) (*manifest.Set, manifest.Diagnostics) {
 	docs, diags := l.Read(paths...)
-	set, more := Validate(docs)
+	set, more := validate(docs, l.SeqeraWorkspace)
 	return set, append(diags, more...).Sort()
 }
 
 // Validate checks every document and the set they form. The diagnostics
 // are not sorted (Load sorts them).
 func Validate(docs []*manifest.Document) (*manifest.Set, manifest.Diagnostics) {
+	return validate(docs, 0)
+}
+
+// validate is Validate with the default Seqera workspace (0: none).
+func validate(docs []*manifest.Document, seqeraWorkspace int64) (*manifest.Set, manifest.Diagnostics) {
 	c, err := load()
 	if err != nil {
 		panic("the embedded schema does not compile: " + err.Error())
@@ -71,7 +76,11 @@ func Validate(docs []*manifest.Document) (*manifest.Set, manifest.Diagnostics) {
 	}
 	// The semantic checks see every document that decoded, valid or not, so
 	// that one run reports everything; only valid documents form the set.
-	diags = append(diags, checkSet(manifest.NewSet(decoded))...)
+	all := manifest.NewSet(decoded)
+	if seqeraWorkspace != 0 {
+		all.DefaultSeqeraWorkspace(seqeraWorkspace)
+	}
+	diags = append(diags, checkSet(all)...)
 	return manifest.NewSet(valid), diags
 }
 

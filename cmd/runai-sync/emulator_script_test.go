@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -190,7 +191,11 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		want, _ := strconv.Atoi(args[1])
 		got := e.srv.TotalRequests()
 		if len(args) > 2 {
-			got = e.srv.Counts()[strings.Join(args[2:], " ")]
+			route := strings.Join(args[2:], " ")
+			if !slices.Contains(e.srv.Routes(), route) {
+				ts.Fatalf("no route %q: the emulator has %v", route, e.srv.Routes())
+			}
+			got = e.srv.Counts()[route]
 		}
 		if got != want {
 			ts.Fatalf("%d requests, want %d: %v", got, want, e.srv.Counts())

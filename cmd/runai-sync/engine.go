@@ -91,7 +91,10 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 	if runaiClient != nil {
 		go func() { _ = runaiClient.Login(ctx) }()
 	}
-	set, diags := load(env, files)
+	set, diags, err := load(env, files)
+	if err != nil {
+		return nil, err
+	}
 	printDiagnostics(env, diags)
 	if diags.HasErrors() {
 		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s in the manifests; nothing was changed", plural(diags.Errors(), "error"))}
@@ -110,9 +113,6 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 			return nil, runaiErr
 		}
 		s.providers = append(s.providers, runai.NewProviderScoped(runaiClient, scope))
-	}
-	if err := defaultWorkspace(env, set); err != nil {
-		return nil, err
 	}
 	if ws := seqera.Workspaces(set); ws != nil {
 		p, err := connectSeqera(env, conn, ws, o.diff.Force)
@@ -174,21 +174,6 @@ func snapshots(ctx context.Context, providers []provider) ([]*diff.Object, error
 		live = append(live, r.objs...)
 	}
 	return live, nil
-}
-
-// defaultWorkspace gives Seqera credentials and selectors without a
-// workspaceId the one of TOWER_WORKSPACE_ID, if set.
-func defaultWorkspace(env *Env, set *manifest.Set) error {
-	v := env.Getenv("TOWER_WORKSPACE_ID")
-	if v == "" {
-		return nil
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		return fmt.Errorf("TOWER_WORKSPACE_ID=%q: a Seqera workspace id is a positive number", v)
-	}
-	set.DefaultSeqeraWorkspace(id)
-	return nil
 }
 
 // connectSeqera builds the Seqera provider for the workspaces the manifests

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/fatih/color"
@@ -31,18 +32,31 @@ Exit status: 0 valid (warnings allowed), 1 invalid.
 
 // Run validates.
 func (c *ValidateCmd) Run(env *Env) error {
-	set, diags := load(env, c.Files)
+	set, diags, err := load(env, c.Files)
+	if err != nil {
+		return err
+	}
 	printDiagnostics(env, diags)
 	if diags.HasErrors() {
 		return &ExitError{Code: 1, Err: fmt.Errorf("%s", plural(diags.Errors(), "error"))}
 	}
-	_, err := fmt.Fprintf(env.Stdout, "%s valid%s\n", plural(len(set.Resources)+len(set.Ownerships), "document"), warnings(diags))
+	_, err = fmt.Fprintf(env.Stdout, "%s valid%s\n", plural(len(set.Resources)+len(set.Ownerships), "document"), warnings(diags))
 	return err
 }
 
-// load reads and validates manifests, with standard input for "-".
-func load(env *Env, files []string) (*manifest.Set, manifest.Diagnostics) {
-	return schema.LoadWith(manifest.Loader{Stdin: env.Stdin}, files...)
+// load reads and validates manifests, with standard input for "-" and the
+// Seqera workspace of TOWER_WORKSPACE_ID for those that name none.
+func load(env *Env, files []string) (*manifest.Set, manifest.Diagnostics, error) {
+	l := manifest.Loader{Stdin: env.Stdin}
+	if v := env.Getenv("TOWER_WORKSPACE_ID"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, nil, fmt.Errorf("TOWER_WORKSPACE_ID=%q: a Seqera workspace id is a positive number", v)
+		}
+		l.SeqeraWorkspace = id
+	}
+	set, diags := schema.LoadWith(l, files...)
+	return set, diags, nil
 }
 
 func printDiagnostics(env *Env, diags manifest.Diagnostics) {
