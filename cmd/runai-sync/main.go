@@ -29,7 +29,6 @@ func run(ctx context.Context, args []string, env *Env) int {
 	parser, err := kong.New(&cli,
 		kong.Name("runai-sync"),
 		kong.Description("Keep NVIDIA Run:ai credentials, service accounts and access keys (and Seqera Platform credentials) equal to YAML manifests kept in git."),
-		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, Summary: true, WrapUpperBound: 100}),
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
@@ -62,6 +61,8 @@ func runParsed(parser *kong.Kong, cli *CLI, args []string, env *Env) (code int) 
 		parser.Errorf("%s", err)
 		var pe *kong.ParseError
 		if errors.As(err, &pe) {
+			// Usage is a diagnostic: standard output may be a plan file.
+			parser.Stdout = env.Stderr
 			_ = pe.Context.PrintUsage(true)
 		}
 		return 1
