@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/runai-sync/runai-sync/internal/atomicfile"
 )
 
 // flushInterval is the shortest time between two background writes of the
@@ -108,40 +109,8 @@ func (p *persister) flushNow() error {
 	if err != nil {
 		return fmt.Errorf("emulator: encode state: %w", err)
 	}
-	return writeFileAtomic(p.path, b)
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("emulator: write data file: %w", err)
-	}
-	tmp := f.Name()
-	cleanup := func(err error) error {
-		_ = f.Close()
-		_ = os.Remove(tmp)
-		return fmt.Errorf("emulator: write data file: %w", err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		return cleanup(err)
-	}
-	if _, err := f.Write(b); err != nil {
-		return cleanup(err)
-	}
-	if err := f.Sync(); err != nil {
-		return cleanup(err)
-	}
-	if err := f.Close(); err != nil {
-		return cleanup(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		_ = os.Remove(tmp)
-		return fmt.Errorf("emulator: write data file: %w", err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
+	if err := atomicfile.Write(p.path, b, 0o600); err != nil {
+		return fmt.Errorf("emulator: write data file %s: %w", p.path, err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/runai-sync/runai-sync/internal/atomicfile"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -49,7 +50,7 @@ func writeSecretFile(path string, content secretFile) (written bool, err error) 
 	} else if same {
 		if mode != secretFileMode {
 			if err := os.Chmod(path, secretFileMode); err != nil {
-				return false, fmt.Errorf("secret file %s: %w", path, unwrapPath(err))
+				return false, fmt.Errorf("secret file: %w", err)
 			}
 		}
 		return false, nil
@@ -63,34 +64,9 @@ func writeSecretFile(path string, content secretFile) (written bool, err error) 
 	if err := os.MkdirAll(dir, secretDirMode); err != nil {
 		return false, fmt.Errorf("secret file %s: create its directory: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return false, fmt.Errorf("secret file %s: create a temporary file in %s: %w", path, dir, unwrapPath(err))
+	if err := atomicfile.Write(path, b, secretFileMode); err != nil {
+		return false, fmt.Errorf("secret file %s: %w", path, err)
 	}
-	done := false
-	defer func() {
-		if !done {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(secretFileMode); err != nil {
-		return false, fmt.Errorf("secret file %s: %w", path, unwrapPath(err))
-	}
-	if _, err := tmp.Write(b); err != nil {
-		return false, fmt.Errorf("secret file %s: write: %w", path, unwrapPath(err))
-	}
-	if err := tmp.Sync(); err != nil {
-		return false, fmt.Errorf("secret file %s: sync: %w", path, unwrapPath(err))
-	}
-	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("secret file %s: close: %w", path, unwrapPath(err))
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return false, fmt.Errorf("secret file %s: replace: %w", path, unwrapPath(err))
-	}
-	done = true
-	syncDir(dir)
 	return true, nil
 }
 
@@ -103,7 +79,7 @@ func holdsSecret(path string, want secretFile) (bool, fs.FileMode, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return false, 0, nil
 	case err != nil:
-		return false, 0, fmt.Errorf("secret file %s: %w", path, unwrapPath(err))
+		return false, 0, fmt.Errorf("secret file: %w", err)
 	case info.IsDir():
 		return false, 0, fmt.Errorf("secret file %s is a directory", path)
 	}
@@ -118,29 +94,4 @@ func holdsSecret(path string, want secretFile) (bool, fs.FileMode, error) {
 	same := have.ClientID == want.ClientID &&
 		subtle.ConstantTimeCompare([]byte(have.ClientSecret), []byte(want.ClientSecret)) == 1
 	return same, info.Mode().Perm(), nil
-}
-
-// syncDir makes a rename in dir durable; file systems that cannot sync a
-// directory are not an error.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
-}
-
-// unwrapPath drops the *fs.PathError wrapper, whose path the message names
-// already (and which, for a temporary file, is a random name).
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return fmt.Errorf("%s: %w", le.Op, le.Err)
-	}
-	return err
 }

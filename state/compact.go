@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/runai-sync/runai-sync/internal/atomicfile"
 )
 
 // compactIfFree compacts while this store holds the lock; otherwise it
@@ -58,8 +60,8 @@ func (s *fileStore) compact() error {
 		return err
 	}
 	s.w.size = 0
-	removeOldTemps(s.path)
-	removeOldTemps(s.lockPath)
+	atomicfile.RemoveStale(s.path, time.Minute)
+	atomicfile.RemoveStale(s.lockPath, time.Minute)
 	return s.w.f.Sync()
 }
 
@@ -70,7 +72,7 @@ func (s *fileStore) writeSnapshot(d *Data, seq uint64) (int64, os.FileInfo, erro
 	if err != nil {
 		return 0, nil, fmt.Errorf("saving state: %w", err)
 	}
-	if err := writeFileAtomic(s.path, b); err != nil {
+	if err := atomicfile.Write(s.path, b, 0o600); err != nil {
 		return 0, nil, fmt.Errorf("saving state to %s: %w", s.path, err)
 	}
 	s.stats.snapshotWrites++

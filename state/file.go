@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/runai-sync/runai-sync/internal/atomicfile"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -275,7 +276,7 @@ func (s *fileStore) openWriter() error {
 	}
 	// A journal just created must survive a power cut as well as its
 	// records: make its directory entry durable too.
-	if err := syncDir(filepath.Dir(s.path)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(s.path)); err != nil {
 		f.Close()
 		return fmt.Errorf("opening state journal: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/runai-sync/runai-sync/internal/atomicfile"
 )
 
 func openFile(t *testing.T, path string) *fileStore {
@@ -288,18 +289,18 @@ func TestAtomicSnapshotWrite(t *testing.T) {
 	before, _ := os.ReadFile(path)
 	want := loadEntries(t, path)
 	var tmp string
-	testHookBeforeRename = func(p string) error {
+	atomicfile.BeforeRename = func(p string) error {
 		tmp = p
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("temporary file: %v", err)
 		}
 		return errors.New("simulated failure")
 	}
-	defer func() { testHookBeforeRename = nil }()
+	defer func() { atomicfile.BeforeRename = nil }()
 	if err := st.Close(); err == nil || !strings.Contains(err.Error(), "simulated failure") {
 		t.Fatalf("Close: %v", err)
 	}
-	testHookBeforeRename = nil
+	atomicfile.BeforeRename = nil
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Fatal("a failed write changed the snapshot")
 	}

@@ -3,13 +3,8 @@ package state
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
-	"syscall"
-	"time"
 
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -69,85 +64,4 @@ func decodeSnapshot(path string, b []byte) (*Data, uint64, error) {
 		d.Entries[e.Key] = e
 	}
 	return d, s.Seq, nil
-}
-
-// testHookBeforeRename, when set by a test, runs after the temporary file
-// is written and synced and before it is renamed over the target.
-var testHookBeforeRename func(tmp string) error
-
-// writeFileAtomic replaces path with data so that a crash at any moment
-// leaves either the old or the new content: a temporary file in the same
-// directory (mode 0600), fsync, rename, fsync of the directory.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if testHookBeforeRename != nil {
-		if err = testHookBeforeRename(tmp); err != nil {
-			return err
-		}
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename or a new file in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !isUnsupported(err) {
-		return err
-	}
-	return nil
-}
-
-// isUnsupported reports errors of file systems that cannot fsync a
-// directory; the rename is as durable as they make it.
-func isUnsupported(err error) bool {
-	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EINVAL)
-}
-
-// removeOldTemps removes temporary files that a writer killed between
-// creating and renaming them left behind (older than a minute, so that a
-// write in progress is never touched).
-func removeOldTemps(path string) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	names, _ := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*"))
-	for _, n := range names {
-		if fi, err := os.Stat(n); err == nil && time.Since(fi.ModTime()) > time.Minute {
-			_ = os.Remove(n)
-		}
-	}
 }

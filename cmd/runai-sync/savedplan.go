@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/internal/atomicfile"
 	"github.com/runai-sync/runai-sync/state"
 )
 
@@ -56,25 +56,8 @@ func savePlan(env *Env, s *session, path string, files []string, opts diff.Optio
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".plan-*")
-	if err != nil {
-		return fmt.Errorf("saving the plan: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("saving the plan: %w", err)
+	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("saving the plan to %s: %w", path, err)
 	}
 	fmt.Fprintf(env.Stderr, "Saved the plan to %s; apply exactly this plan with: runai-sync apply --yes %s\n", path, path)
 	return nil
