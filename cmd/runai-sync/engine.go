@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/alecthomas/kong"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
@@ -152,28 +154,22 @@ func (s *session) close(env *Env) {
 }
 
 // snapshots reads the live state of every provider at once.
+// The first failure cancels the other reads.
 func snapshots(ctx context.Context, providers []provider) ([]*diff.Object, error) {
-	type result struct {
-		objs []*diff.Object
-		err  error
-	}
-	results := make([]chan result, len(providers))
+	g, ctx := errgroup.WithContext(ctx)
+	results := make([][]*diff.Object, len(providers))
 	for i, p := range providers {
-		results[i] = make(chan result, 1)
-		go func() {
-			objs, err := p.Snapshot(ctx)
-			results[i] <- result{objs, err}
-		}()
+		g.Go(func() (err error) {
+			if results[i], err = p.Snapshot(ctx); err != nil {
+				return fmt.Errorf("reading live state from %s: %w", p.Name(), err)
+			}
+			return nil
+		})
 	}
-	var live []*diff.Object
-	for i, p := range providers {
-		r := <-results[i]
-		if r.err != nil {
-			return nil, fmt.Errorf("reading live state from %s: %w", p.Name(), r.err)
-		}
-		live = append(live, r.objs...)
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
-	return live, nil
+	return slices.Concat(results...), nil
 }
 
 // connectSeqera builds the Seqera provider for the workspaces the manifests
