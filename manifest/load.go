@@ -61,7 +61,7 @@ func (l Loader) Read(paths ...string) ([]*Document, Diagnostics) {
 		diags Diagnostics
 	}
 	results := make([]result, len(files))
-	parallel(len(files), func(i int) {
+	Parallel(len(files), func(i int) {
 		results[i].docs, results[i].diags = l.readFile(files[i])
 	})
 	var docs []*Document
@@ -72,8 +72,9 @@ func (l Loader) Read(paths ...string) ([]*Document, Diagnostics) {
 	return docs, diags
 }
 
-// parallel calls f(0) … f(n-1) on as many goroutines as there are CPUs.
-func parallel(n int, f func(i int)) {
+// Parallel calls f(0) … f(n-1) on as many goroutines as there are CPUs
+// (loading files here, validating documents in schema).
+func Parallel(n int, f func(i int)) {
 	workers := min(n, runtime.GOMAXPROCS(0))
 	if workers <= 1 {
 		for i := range n {
@@ -92,10 +93,6 @@ func parallel(n int, f func(i int)) {
 	}
 	wg.Wait()
 }
-
-// Parallel calls f(0) … f(n-1) on as many goroutines as there are CPUs, for
-// work on documents that is independent from one to the next.
-func Parallel(n int, f func(i int)) { parallel(n, f) }
 
 // IsManifestFile reports whether a directory walk picks up the file.
 func IsManifestFile(name string) bool {

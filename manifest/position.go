@@ -20,19 +20,6 @@ func (p Position) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Lin
 // (string) or a sequence index (int).
 type FieldPath []any
 
-// Path builds a FieldPath from a dotted string such as "spec.keyValuePairs";
-// it does not split indices, use Append for those.
-func Path(dotted string) FieldPath {
-	if dotted == "" {
-		return nil
-	}
-	var p FieldPath
-	for _, s := range strings.Split(dotted, ".") {
-		p = append(p, s)
-	}
-	return p
-}
-
 // Append returns a new path with more elements.
 func (p FieldPath) Append(elems ...any) FieldPath {
 	out := make(FieldPath, 0, len(p)+len(elems))

@@ -5,15 +5,20 @@ package manifest
 type Set struct {
 	Resources  []Resource
 	Ownerships []*Ownership
+	// named indexes the first resource of each kind and name, for Find.
+	named map[Key]Resource
 }
 
 // NewSet collects the decoded documents.
 func NewSet(docs []*Document) *Set {
-	s := &Set{}
+	s := &Set{named: map[Key]Resource{}}
 	for _, d := range docs {
 		switch {
 		case d.Resource != nil:
 			s.Resources = append(s.Resources, d.Resource)
+			if k := (Key{Kind: d.Resource.Key().Kind, Name: d.Resource.Key().Name}); s.named[k] == nil {
+				s.named[k] = d.Resource
+			}
 		case d.Ownership != nil:
 			s.Ownerships = append(s.Ownerships, d.Ownership)
 		}
@@ -21,15 +26,11 @@ func NewSet(docs []*Document) *Set {
 	return s
 }
 
-// Find returns the resource of a kind with a name (for kinds identified by
-// name alone: ServiceAccount and AccessKey).
+// Find returns the first resource of a kind with a name (for kinds
+// identified by name alone: ServiceAccount and AccessKey), in a set made
+// by NewSet.
 func (s *Set) Find(kind Kind, name string) Resource {
-	for _, r := range s.Resources {
-		if k := r.Key(); k.Kind == kind && k.Name == name {
-			return r
-		}
-	}
-	return nil
+	return s.named[Key{Kind: kind, Name: name}]
 }
 
 // Owner returns the name of the first Ownership that owns k, or "".
