@@ -13,7 +13,7 @@ import (
 // apply resolve every reference before changing anything; validate never
 // does.
 type Resolver struct {
-	// Getenv reads a variable; nil means os.LookupEnv.
+	// LookupEnv reads a variable; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 	// ReadFile reads a file; nil means os.ReadFile.
 	ReadFile func(string) ([]byte, error)
