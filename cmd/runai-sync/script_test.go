@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,6 +43,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", repo)
 			e.Setenv("NO_COLOR", "")
+			scanned.Store(e.WorkDir, snapshot(e.WorkDir))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -51,6 +53,7 @@ func TestScripts(t *testing.T) {
 			"emulator":         cmdEmulator,
 			"require-postgres": cmdRequirePostgres,
 			"emu":              cmdEmu,
+			"scan-secrets":     cmdScanSecrets,
 		},
 	})
 }
@@ -59,7 +62,6 @@ func TestScripts(t *testing.T) {
 // fails the script if a secret value shows in its output or in any file it
 // may have written.
 func cmdRunaiSync(ts *testscript.TestScript, neg bool, args []string) {
-	before := snapshot(ts.Getenv("WORK"))
 	err := ts.Exec("runai-sync-bin", args...)
 	code := 0
 	if err != nil {
@@ -70,7 +72,7 @@ func cmdRunaiSync(ts *testscript.TestScript, neg bool, args []string) {
 		code = ee.ExitCode()
 	}
 	ts.Setenv("RUNAI_SYNC_EXIT", strconv.Itoa(code))
-	scanForSecrets(ts, before)
+	scanForSecrets(ts)
 	switch {
 	case neg && code == 0:
 		ts.Fatalf("runai-sync succeeded unexpectedly")
@@ -155,12 +157,33 @@ func snapshot(dir string) map[string]fileState {
 	return files
 }
 
+// scanned holds, per script ($WORK), the files as the last scan saw them.
+var scanned sync.Map
+
+// cmdScanSecrets scans the output of a background runai-sync, after wait
+// put it in stdout and stderr, and the files written since the last scan:
+//
+//	exec runai-sync-bin apply ... &first&
+//	wait first
+//	scan-secrets
+func cmdScanSecrets(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) > 0 {
+		ts.Fatalf("usage: scan-secrets")
+	}
+	scanForSecrets(ts)
+}
+
 // scanForSecrets fails the script when a known secret value shows in the
-// last stdout or stderr, or in a file the command wrote (a file new or
-// changed since before it ran), but the *.secret sources and the files of
-// a directory named "delivered", where scripts point spec.secretFile: the
-// one place a secret is meant to land.
-func scanForSecrets(ts *testscript.TestScript, before map[string]fileState) {
+// last stdout or stderr, or in a file written since the last scan (by
+// this command or one in the background), but the *.secret sources and
+// the files of a directory named "delivered", where scripts point
+// spec.secretFile: the one place a secret is meant to land.
+func scanForSecrets(ts *testscript.TestScript) {
+	work := ts.Getenv("WORK")
+	last, _ := scanned.Load(work)
+	before, _ := last.(map[string]fileState)
+	now := snapshot(work)
+	scanned.Store(work, now)
 	secrets := knownSecrets(ts)
 	check := func(what string, data []byte) {
 		for _, s := range secrets {
@@ -171,7 +194,7 @@ func scanForSecrets(ts *testscript.TestScript, before map[string]fileState) {
 	}
 	check("stdout", []byte(ts.ReadFile("stdout")))
 	check("stderr", []byte(ts.ReadFile("stderr")))
-	for path, state := range snapshot(ts.Getenv("WORK")) {
+	for path, state := range now {
 		delivered := strings.Contains(path, string(filepath.Separator)+"delivered"+string(filepath.Separator))
 		if strings.HasSuffix(path, ".secret") || delivered || before[path] == state {
 			continue
