@@ -192,6 +192,46 @@ func TestRunInterrupted(t *testing.T) {
 	}
 }
 
+// TestStepsRunInParallel: independent steps run Parallelism at once, and
+// no more. Every step waits until three are in flight, so a runner that
+// ran them one by one would never get there.
+func TestStepsRunInParallel(t *testing.T) {
+	f := newFake()
+	f.block = make(chan struct{})
+	var desired []*diff.Object
+	for i := range 6 {
+		desired = append(desired, obj(manifest.KindCredential, fmt.Sprintf("c-%d", i)))
+	}
+	p := diff.Compute(desired, nil, noOwner{}, diff.Options{})
+	reached := make(chan struct{})
+	go func() {
+		defer close(f.block)
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			f.mu.Lock()
+			n := f.inFlight
+			f.mu.Unlock()
+			if n >= 3 {
+				close(reached)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	rep, err := Run(context.Background(), p, []Provider{f}, Options{Parallelism: 3})
+	if err != nil || !rep.OK() || len(f.calls) != 6 {
+		t.Fatalf("run: %v, %d calls", err, len(f.calls))
+	}
+	select {
+	case <-reached:
+	default:
+		t.Fatalf("never 3 steps in flight at once (at most %d): the steps ran one by one", f.maxFlight)
+	}
+	if f.maxFlight != 3 {
+		t.Errorf("%d steps in flight at once, parallelism is 3", f.maxFlight)
+	}
+}
+
 func TestDryRunCallsNothing(t *testing.T) {
 	f := newFake()
 	var order []string
@@ -203,7 +243,7 @@ func TestDryRunCallsNothing(t *testing.T) {
 			order = append(order, e.Step.Verb()+" "+e.Step.Change.Key.Name)
 		}
 	})
-	rep, err := Run(context.Background(), testPlan(), nil, Options{DryRun: true, Parallelism: 1, Observer: obs})
+	rep, err := Run(context.Background(), testPlan(), []Provider{f}, Options{DryRun: true, Parallelism: 1, Observer: obs})
 	if err != nil || !rep.OK() || len(f.calls) != 0 {
 		t.Fatalf("dry run: %v, %d calls", err, len(f.calls))
 	}
