@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -220,5 +221,24 @@ func TestRefreshTime(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("refreshTime (-want +got):\n%s", diff)
+	}
+}
+
+// TestInvalidateDropsOnlyTheRejectedToken: a 401 to a request sent with an
+// older token must not throw away the newer one another caller got since,
+// else every late 401 would cost a login.
+func TestInvalidateDropsOnlyTheRejectedToken(t *testing.T) {
+	t.Parallel()
+	ts := &tokenSource{token: manifest.NewSecret("token-2")}
+	withToken := func(tok string) *http.Request {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/asset/credentials", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		return r
+	}
+	if !ts.Invalidate(withToken("token-1")) || ts.token.Reveal() != "token-2" {
+		t.Errorf("a 401 to the old token dropped the new one")
+	}
+	if !ts.Invalidate(withToken("token-2")) || !ts.token.IsZero() {
+		t.Errorf("a 401 to the current token kept it")
 	}
 }

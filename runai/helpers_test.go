@@ -44,24 +44,11 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 // Sleep is a rest.RetryPolicy.Sleep that advances the clock instead of
-// waiting, and records the waits.
+// waiting.
 func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
 	c.Advance(d)
 	runtime.Gosched()
 	return ctx.Err()
-}
-
-// recorder collects log lines and waits, safely across goroutines.
-type recorder struct {
-	testkit.Log
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (r *recorder) Waits() []time.Duration {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]time.Duration(nil), r.waits...)
 }
 
 // env is an emulator with a client and a provider talking to it.
@@ -69,7 +56,7 @@ type env struct {
 	t     *testing.T
 	em    *emulator.Instance
 	clock *clock
-	log   *recorder
+	log   *testkit.Log
 	cfg   Config
 	c     *Client
 	p     *Provider
@@ -79,7 +66,7 @@ type env struct {
 // admin, with retries that advance the clock instead of sleeping.
 func setup(t *testing.T, opts emulator.Options) *env {
 	t.Helper()
-	e := &env{t: t, clock: newClock(), log: &recorder{}}
+	e := &env{t: t, clock: newClock(), log: &testkit.Log{}}
 	if opts.Now == nil {
 		opts.Now = e.clock.Now
 	}
@@ -101,12 +88,7 @@ func (e *env) retry() rest.RetryPolicy {
 		MaxAttempts: 12,
 		BaseDelay:   time.Microsecond,
 		MaxDelay:    50 * time.Microsecond,
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			e.log.mu.Lock()
-			e.log.waits = append(e.log.waits, d)
-			e.log.mu.Unlock()
-			return e.clock.Sleep(ctx, d)
-		},
+		Sleep:       e.clock.Sleep,
 	}
 }
 

@@ -79,7 +79,13 @@ func TestWaitReportsFailures(t *testing.T) {
 	e := setup(t, emulator.Options{})
 	changes, ids := e.createChanges(credentialDoc("ok", "scope: tenant", `{type: password, user: u, password: p}`) +
 		credentialDoc("bad", "scope: project, projectId: 12", `{type: password, user: u, password: p}`) +
-		credentialDoc("issues", "scope: department, departmentId: \"2\"", `{type: password, user: u, password: p}`))
+		credentialDoc("issues", "scope: department, departmentId: \"2\"", `{type: password, user: u, password: p}`) +
+		credentialDoc("gone", "scope: tenant", `{type: password, user: u, password: p}`))
+	// Deleted behind the wait's back: it can never sync.
+	gone := changes[3].Key
+	if _, err := e.step(diff.PhaseDelete, &diff.Change{Action: diff.Delete, Key: gone, ID: ids[3], Live: &diff.Object{Key: gone, ID: ids[3], Provider: ProviderName}}); err != nil {
+		t.Fatal(err)
+	}
 	if err := e.em.Server.SetSyncStatus(ids[1], "Failed"); err != nil {
 		t.Fatal(err)
 	}
@@ -87,12 +93,16 @@ func TestWaitReportsFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	var r reports
-	err := e.p.Wait(context.Background(), changes, r.report)
-	if err == nil {
-		t.Fatal("Wait succeeded with failed credentials")
+	// A wait that missed the deleted credential would poll until this ends.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := e.p.Wait(ctx, changes, r.report)
+	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wait = %v, want the credentials that did not sync", err)
 	}
 	for _, want := range []string{
-		"2 credential(s) did not sync",
+		"3 credential(s) did not sync",
+		"credential gone (password, tenant): no longer exists",
 		"credential bad (password, project 12): Failed (the credential could not be replicated to cluster " + emulator.DefaultClusterID + ")",
 		"credential issues (password, department 2): Issues found",
 	} {
@@ -100,7 +110,7 @@ func TestWaitReportsFailures(t *testing.T) {
 			t.Errorf("error %q does not contain %q", err, want)
 		}
 	}
-	want := []string{"bad: Failed (failed)", "issues: Issues found (failed)", "ok: No issues found"}
+	want := []string{"bad: Failed (failed)", "gone: missing (failed)", "issues: Issues found (failed)", "ok: No issues found"}
 	if diff := cmp.Diff(want, r.got, sortStrings); diff != "" {
 		t.Errorf("reports (-want +got):\n%s", diff)
 	}
