@@ -97,14 +97,7 @@ func (c *Client) deleteCredential(ctx context.Context, key manifest.Key, id stri
 	if !ok {
 		return &Error{Op: "delete", Key: key, Err: fmt.Errorf("unknown credential type %q", key.Type)}
 	}
-	_, err := c.api.Do(ctx, rest.Request{Method: http.MethodDelete, Path: t.item(id)}, nil)
-	if rest.IsStatus(err, http.StatusNotFound) {
-		return nil
-	}
-	if err != nil {
-		return c.wrap("delete", key, err)
-	}
-	return nil
+	return c.deleteItem(ctx, key, t.item(id))
 }
 
 // formatProjectID renders meta.projectId as the key's scope id.

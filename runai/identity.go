@@ -110,8 +110,8 @@ func (c *Client) regenerateSecret(ctx context.Context, key manifest.Key, item st
 	return manifest.NewSecret(out.ClientSecret), nil
 }
 
-// deleteItem deletes an identity; one that is gone already counts as
-// deleted.
+// deleteItem deletes the object at item (an identity or a credential); one
+// that is gone already counts as deleted.
 func (c *Client) deleteItem(ctx context.Context, key manifest.Key, item string) error {
 	_, err := c.api.Do(ctx, rest.Request{Method: http.MethodDelete, Path: item}, nil)
 	if rest.IsStatus(err, http.StatusNotFound) {

@@ -14,10 +14,7 @@ import (
 type ReadBack func(ctx context.Context) (id string, attrs map[string]string, found bool, err error)
 
 // Conflict reports whether err is the API's 409 answer to a create.
-func Conflict(err error) bool {
-	var re *Error
-	return errors.As(err, &re) && re.Status == http.StatusConflict
-}
+func Conflict(err error) bool { return IsStatus(err, http.StatusConflict) }
 
 // AdoptLostCreate settles a create of key that met 409 Conflict (err).
 // When the clash may come from our own earlier try whose reply was lost

@@ -1,5 +1,5 @@
 // Package rest is a small JSON-over-HTTP client shared by the vendor API
-// clients (runai now, seqera later): it joins a base URL and a path,
+// clients (runai and seqera): it joins a base URL and a path,
 // encodes a JSON body, authorizes each attempt, retries what is worth
 // retrying, decodes the reply, and turns a failed exchange into an *Error
 // that names the method and path and what the server said.
@@ -21,8 +21,11 @@
 //
 // # What it must not do
 //
-// It knows nothing of any vendor: no paths, no field names, no
-// environment variables. It never puts a request body or a header in an
-// error, a log line or a panic: bodies and headers carry secrets. It does
-// not import the project's other packages.
+// It knows no vendor's paths, field names or environment variables: the
+// providers pass those in (the setting a TLS hint names, the service an
+// adoption error names). Besides the client it holds what both providers'
+// errors share, OpError, Subject and AdoptLostCreate, which name objects
+// by their manifest.Key: manifest is the one project package it imports.
+// It never puts a request body or a header in an error, a log line or a
+// panic: bodies and headers carry secrets.
 package rest

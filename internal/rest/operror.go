@@ -97,8 +97,7 @@ func Subject(k manifest.Key) string {
 }
 
 // TLSHint says what to do about a certificate the client refused;
-// urlSetting names where the user sets the URL. Both APIs take their extra
-// certificate authorities from --ca-file (RUNAI_CA_FILE).
+// urlSetting names where the user sets the URL.
 func TLSHint(err error, urlSetting string) string {
 	var (
 		unknown x509.UnknownAuthorityError
