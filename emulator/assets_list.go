@@ -28,7 +28,7 @@ func parseFilter(c *call) (assetFilter, *reply) {
 	}
 	f.descendants, _ = strconv.ParseBool(q.Get("includeDescendants"))
 	switch f.scope {
-	case "", "system", "tenant", "cluster", "department", "project":
+	case "", "tenant", "cluster", "department", "project":
 	default:
 		rep := c.fail(http.StatusBadRequest, "query parameter scope must be one of tenant, cluster, department, project (got %q)", f.scope)
 		rep.pipeline = true // request validation, which the spec does not list for every list

@@ -7,9 +7,10 @@
 // # What it owns
 //
 // The package owns the emulated API and its state. It imports nothing of
-// runai-sync: it must not know the client, the manifests or the plan. Its
-// contract is the embedded runai-openapi.json (a byte-for-byte copy of
-// shared/api/runai-openapi.json, see Spec) plus the behaviours below.
+// runai-sync but internal/atomicfile (to write its data file): it must not
+// know the client, the manifests or the plan. Its contract is the embedded
+// runai-openapi.json (a copy of shared/api/runai-openapi.json) plus the
+// behaviours below.
 //
 // # Go API
 //
@@ -21,7 +22,7 @@
 // ResponseViolations lists replies that broke the spec. MarkInUse,
 // SetSyncStatus, MarkSeqeraInUse, CreateForeignAccessKey, ExpireTokens and
 // StoredSecrets do in Go what the admin endpoints do over HTTP. Start runs
-// an emulator for one test. Spec and SpecJSON expose the embedded document.
+// an emulator for one test.
 //
 // # Request pipeline
 //

@@ -78,8 +78,11 @@ func (p *persister) start() {
 			}
 			if p.dirty.Load() {
 				began := time.Now()
-				if err := p.flushNow(); err != nil && p.s.opts.Logf != nil {
-					p.s.opts.Logf("emulator: write data file: %v", err)
+				if err := p.flushNow(); err != nil {
+					p.dirty.Store(true) // try again at the next tick
+					if p.s.opts.Logf != nil {
+						p.s.opts.Logf("emulator: write data file: %v", err)
+					}
 				}
 				wait = max(flushInterval, 4*time.Since(began))
 			}

@@ -27,6 +27,7 @@ func TestPersistenceSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	oldToken := c.token
+	drawn := in.Server.ids.counter()
 	if err := in.Server.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,11 @@ func TestPersistenceSurvivesRestart(t *testing.T) {
 	c2.login(sa["clientId"].(string), sa["clientSecret"].(string))
 	c2.login(ak["clientId"].(string), ak["clientSecret"].(string))
 	c2.with(again.SeqeraToken).must(409, "DELETE", "/api/credentials/"+sid+"?workspaceId=1001&checked=true", nil)
-	// New ids do not repeat the ones handed out before the restart.
+	// New ids do not repeat the ones handed out before the restart: the
+	// seeded stream goes on where it stopped.
+	if got := again.Server.ids.counter(); got < drawn {
+		t.Errorf("the id stream restarted at %d, before the %d draws made already", got, drawn)
+	}
 	sa2 := c2.must(201, "POST", "/api/v1/service-accounts", map[string]any{"name": "ci-2"}).json(t)
 	if sa2["id"] == sa["id"] || sa2["clientSecret"] == sa["clientSecret"] {
 		t.Error("a restarted seeded emulator repeated ids")

@@ -3,7 +3,9 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -90,7 +92,7 @@ func readSeqeraBody(c *call) (*seqeraInput, map[string]string, *reply) {
 		allowed[f] = true
 	}
 	keys := map[string]string{}
-	for _, k := range sortedKeys(in.Keys) {
+	for _, k := range slices.Sorted(maps.Keys(in.Keys)) {
 		var v *string
 		if err := json.Unmarshal(in.Keys[k], &v); err != nil {
 			return bad("credentials.keys.%s must be a string", k)

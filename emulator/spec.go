@@ -12,35 +12,18 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-// specJSON is a byte-for-byte copy of shared/api/runai-openapi.json, the
+// specJSON is a copy of shared/api/runai-openapi.json, the
 // Run:ai API contract the emulator serves.
 //
 //go:embed runai-openapi.json
 var specJSON []byte
 
 var (
-	specOnce sync.Once
-	specDoc  *openapi3.T
-	specErr  error
-
 	routerOnce sync.Once
 	routerDoc  *openapi3.T
 	router     routers.Router
 	routerErr  error
 )
-
-// Spec returns the embedded Run:ai OpenAPI document, loaded and validated
-// once. Callers must treat it as read-only: other packages' contract tests
-// share the same value.
-func Spec() (*openapi3.T, error) {
-	specOnce.Do(func() { specDoc, specErr = loadSpec() })
-	return specDoc, specErr
-}
-
-// SpecJSON returns a copy of the embedded OpenAPI document's bytes.
-func SpecJSON() []byte {
-	return append([]byte(nil), specJSON...)
-}
 
 func loadSpec() (*openapi3.T, error) {
 	loader := openapi3.NewLoader()

@@ -3,7 +3,8 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -15,15 +16,6 @@ func decodeAny(b []byte) (any, error) {
 	var v any
 	err := dec.Decode(&v)
 	return v, err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // unknownField walks v along schema and returns the dotted path of the
@@ -40,7 +32,7 @@ func unknownField(ref *openapi3.SchemaRef, v any, path string) string {
 		if open {
 			return ""
 		}
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			sub, declared := props[k]
 			if !declared {
 				return join(path, k)

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,7 +81,7 @@ func isDescriptionUpdate(op *openapi3.Operation) bool {
 // meta.description.
 func outsideDescription(v any) string {
 	top, _ := v.(map[string]any)
-	for _, k := range sortedKeys(top) {
+	for _, k := range slices.Sorted(maps.Keys(top)) {
 		if k != "meta" {
 			return k
 		}
@@ -87,7 +89,7 @@ func outsideDescription(v any) string {
 		if !isObj {
 			continue
 		}
-		for _, mk := range sortedKeys(meta) {
+		for _, mk := range slices.Sorted(maps.Keys(meta)) {
 			if mk != "description" {
 				return "meta." + mk
 			}

@@ -47,15 +47,11 @@ func TestResponseValidationCatchesViolations(t *testing.T) {
 }
 
 func TestSpecIsEmbeddedAndComplete(t *testing.T) {
-	doc, err := Spec()
-	if err != nil {
+	if _, err := specRouter(); err != nil {
 		t.Fatal(err)
 	}
-	again, _ := Spec()
-	if doc != again {
-		t.Error("Spec loaded twice")
-	}
-	if len(SpecJSON()) != len(specJSON) || doc.Paths.Len() == 0 {
+	doc := routerDoc
+	if doc.Paths.Len() == 0 {
 		t.Error("embedded spec is empty")
 	}
 	s, err := New(Options{})

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,7 +125,7 @@ func (c *Credential) Secrets() []SecretField {
 	add("secretAccessKey", c.Spec.SecretAccessKey)
 	add("password", c.Spec.Password)
 	add("ngc_api_key", c.Spec.NGCAPIKey)
-	for _, k := range sortedKeys(c.Spec.KeyValuePairs) {
+	for _, k := range slices.Sorted(maps.Keys(c.Spec.KeyValuePairs)) {
 		out = append(out, SecretField{Path: FieldPath{"spec", "keyValuePairs", k}, Ref: c.Spec.KeyValuePairs[k]})
 	}
 	return out
@@ -238,7 +239,7 @@ func (s *SeqeraCredential) Protected() bool { return s.Lifecycle.Protect }
 // Secrets implements Resource: the provider's secret keys.
 func (s *SeqeraCredential) Secrets() []SecretField {
 	var out []SecretField
-	for _, k := range sortedKeys(s.Spec.Keys) {
+	for _, k := range slices.Sorted(maps.Keys(s.Spec.Keys)) {
 		if f, ok := SeqeraKeyField(s.Spec.Provider, k); ok && f.Secret {
 			out = append(out, SecretField{Path: FieldPath{"spec", "keys", k}, Ref: s.Spec.Keys[k]})
 		}
@@ -300,13 +301,4 @@ type Rule struct {
 	Kind  Kind     `json:"kind"`
 	Type  string   `json:"type,omitempty"`
 	Names []string `json:"names"`
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
