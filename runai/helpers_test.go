@@ -131,5 +131,3 @@ func (e *env) snapshot() map[manifest.Key]*diff.Object {
 func credentialDoc(name, scope, spec string) string {
 	return fmt.Sprintf("---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata: {name: %s, %s}\nspec: %s\n", name, scope, spec)
 }
-
-func secretOf(s string) manifest.Secret { return manifest.NewSecret(s) }
