@@ -25,13 +25,15 @@ func (s *fileStore) compactIfFree() error {
 		Token:  newToken(), BootID: bootID(), PIDNamespace: pidNamespace(),
 	}
 	rec.StartTicks, _ = procStartTicks(rec.PID)
+	// Known before the file exists: see Lock.
+	heldTokens.Store(rec.Token, true)
 	if err := createLockFile(s.lockPath, rec); err != nil {
+		heldTokens.Delete(rec.Token)
 		if errors.Is(err, fs.ErrExist) {
 			return nil
 		}
 		return err
 	}
-	heldTokens.Store(rec.Token, true)
 	defer func() {
 		heldTokens.Delete(rec.Token)
 		if cur, err := readLockFile(s.lockPath); err == nil && cur.Token == rec.Token {

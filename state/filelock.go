@@ -66,12 +66,23 @@ func (s *fileStore) Lock(ctx context.Context, me Holder, timeout time.Duration) 
 	}
 	rec := lockRecord{Holder: me, Token: newToken(), BootID: bootID(), PIDNamespace: pidNamespace()}
 	rec.StartTicks, _ = procStartTicks(me.PID)
+	// The token is known as this process's before the lock file can exist:
+	// another store of this process that read the file in between would
+	// otherwise judge it stale ("this process holds no such lock") and
+	// remove it under its holder.
+	heldTokens.Store(rec.Token, true)
+	locked := false
+	defer func() {
+		if !locked {
+			heldTokens.Delete(rec.Token)
+		}
+	}()
 	start := time.Now()
 	waiting, quick := false, 0
 	for {
 		err := createLockFile(s.lockPath, rec)
 		if err == nil {
-			heldTokens.Store(rec.Token, true)
+			locked = true
 			s.mu.Lock()
 			s.held = &fileLock{token: rec.Token}
 			s.closeWriter() // the next write reads what others wrote meanwhile
