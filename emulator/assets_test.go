@@ -351,7 +351,7 @@ func TestOrgUnits(t *testing.T) {
 		t.Errorf("all projects = %v", all)
 	}
 	cl := c.must(200, "GET", "/api/v1/clusters", nil)
-	if !strings.Contains(string(cl.body), `"uuid":"`+DefaultClusterID+`","name":"gpu-cluster-1"`) {
+	if !strings.Contains(string(cl.body), `"name":"gpu-cluster-1"`) || !strings.Contains(string(cl.body), `"uuid":"`+DefaultClusterID+`"`) {
 		t.Errorf("clusters = %s", cl.body)
 	}
 	c.must(400, "GET", "/api/v1/org-unit/projects?filterBy=colour==red", nil)

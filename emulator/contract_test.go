@@ -128,6 +128,14 @@ func TestContractEveryOperation(t *testing.T) {
 	c.must(204, "DELETE", admin+"/"+other["id"].(string), nil)
 	c.bad("DELETE", admin+"/"+other["id"].(string)+"?cascade=true", nil, `"cascade"`)
 
+	const org = "/api/v1/org-unit"
+	c.must(200, "GET", org+"/projects?filterBy=name==team-a,clusterId=="+DefaultClusterID+"&sortBy=name&sortOrder=desc&offset=0&limit=10&search=team", nil)
+	c.bad("GET", org+"/projects?limit=501", nil, `"limit"`)
+	c.must(200, "GET", org+"/departments?filterBy=name=@re&verbosity=verbose&limit=1", nil)
+	c.bad("GET", org+"/departments?filterBy=parentId==1", nil, `"filterBy"`)
+	c.must(200, "GET", "/api/v1/clusters?verbosity=metadata&includeRequestedForDelete=false", nil)
+	c.bad("GET", "/api/v1/clusters?verbosity=loud", nil, `"verbosity"`)
+
 	if _, err := specRouter(); err != nil {
 		t.Fatal(err)
 	}

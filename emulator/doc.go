@@ -125,13 +125,21 @@
 // (/api/v1/administration/access-keys?clientId=&createdBy=) shows every
 // user's keys with createdBy; its DELETE removes any key.
 //
-// Org units (not in the spec, not validated against it): GET
-// /api/v1/org-unit/projects?filterBy=name==X ->
-// {"projects":[{id,name,parentId,clusterId}]}, GET
-// /api/v1/org-unit/departments?filterBy=name==X ->
-// {"departments":[{id,name,clusterId}]}, GET /api/v1/clusters ->
-// [{uuid,name}]. filterBy takes field==value terms joined by commas. The
-// organisation is DefaultOrg unless Options.Org or the data file gives one.
+// Org units follow the embedded runai-orgunits-authorization.json (a copy
+// of shared/api/runai-orgunits-authorization.json; its org-unit and
+// cluster paths are merged into the router and validated like the rest):
+// GET /api/v1/org-unit/projects -> {"projects":[Project…],"next":n} and GET
+// /api/v1/org-unit/departments -> {"departments":[…],"next":n} are paged
+// (offset, limit default 50 and at most 500; next is the offset of the
+// following page, absent on the last), filtered by filterBy terms
+// field-operator-value joined by commas (every operator of the spec, on the
+// string fields name, clusterId, parentId, departmentId, parentName, phase,
+// createdAt; quota and usage fields answer 400, the emulator has no such
+// data), search (name, case-insensitive) and sortBy/sortOrder; GET
+// /api/v1/clusters -> [DisplayedCluster…], not paged. Units come in the
+// order of the organisation, which is DefaultOrg unless Options.Org,
+// Options.OrgFile (LoadOrg; `runai-sync emulator --org FILE`) or the data
+// file gives one. Credentials can only be created in units that exist.
 //
 // # Seqera semantics
 //

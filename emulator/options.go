@@ -31,9 +31,12 @@ type Options struct {
 	Logf func(format string, args ...any)
 
 	// Org replaces the default organisation (clusters, departments and
-	// projects). When nil, the data file's organisation is used, or
-	// DefaultOrg.
+	// projects). When nil, OrgFile's, the data file's organisation is used,
+	// or DefaultOrg.
 	Org *Org
+	// OrgFile, when set and Org is nil, is a YAML or JSON file the
+	// organisation is read from (see LoadOrg).
+	OrgFile string
 	// SeqeraWorkspaces lists the numeric Seqera workspace ids besides the
 	// personal workspace; when nil, the data file's list or 1001 and 1002.
 	SeqeraWorkspaces []int64

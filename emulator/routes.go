@@ -95,7 +95,7 @@ func jsonKind(goType string) string {
 }
 
 // route is one endpoint of the emulator: a spec operation or one of the
-// routes the spec does not cover (token, org units, Seqera).
+// routes the spec does not cover (token, Seqera).
 type route struct {
 	method   string
 	template string // e.g. "/api/credentials/{credentialsId}"
@@ -148,9 +148,6 @@ func (rt *route) matchTemplate(path string) (map[string]string, bool) {
 func (s *Server) extraRoutes() []*route {
 	return []*route{
 		newRoute(http.MethodPost, "/api/v1/token", authNone, flavorRunai, s.handleToken),
-		newRoute(http.MethodGet, "/api/v1/org-unit/projects", authRunai, flavorRunai, s.handleProjects),
-		newRoute(http.MethodGet, "/api/v1/org-unit/departments", authRunai, flavorRunai, s.handleDepartments),
-		newRoute(http.MethodGet, "/api/v1/clusters", authRunai, flavorRunai, s.handleClusters),
 		newRoute(http.MethodGet, "/api/credentials", authSeqera, flavorSeqera, s.seqeraList),
 		newRoute(http.MethodPost, "/api/credentials", authSeqera, flavorSeqera, s.seqeraCreate),
 		newRoute(http.MethodGet, "/api/credentials/{credentialsId}", authSeqera, flavorSeqera, s.seqeraGet),

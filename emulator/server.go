@@ -65,6 +65,13 @@ func New(opts Options) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = DefaultAddr
 	}
+	if opts.Org == nil && opts.OrgFile != "" {
+		org, err := LoadOrg(opts.OrgFile)
+		if err != nil {
+			return nil, err
+		}
+		opts.Org = org
+	}
 	s := &Server{opts: opts, now: opts.Now, ids: &idGen{seeded: opts.Seed != 0, seed: opts.Seed}}
 	if s.now == nil {
 		s.now = time.Now

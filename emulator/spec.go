@@ -3,7 +3,9 @@ package emulator
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"sync"
 
@@ -18,6 +20,22 @@ import (
 //go:embed runai-openapi.json
 var specJSON []byte
 
+// orgSpecJSON is a copy of shared/api/runai-orgunits-authorization.json:
+// org units, clusters, roles and access rules.
+//
+//go:embed runai-orgunits-authorization.json
+var orgSpecJSON []byte
+
+// orgSpecPaths are the paths of orgSpecJSON the emulator serves; they are
+// merged into the main document, with every component of orgSpecJSON, so
+// that one router validates them like any other operation. A path added
+// here needs a handler in specHandler.
+var orgSpecPaths = []string{
+	"/api/v1/org-unit/projects",
+	"/api/v1/org-unit/departments",
+	"/api/v1/clusters",
+}
+
 var (
 	routerOnce sync.Once
 	routerDoc  *openapi3.T
@@ -26,8 +44,12 @@ var (
 )
 
 func loadSpec() (*openapi3.T, error) {
+	merged, err := mergeSpecs(specJSON, orgSpecJSON, orgSpecPaths)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: merge the embedded OpenAPI documents: %w", err)
+	}
 	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(specJSON)
+	doc, err := loader.LoadFromData(merged)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: load embedded OpenAPI document: %w", err)
 	}
@@ -35,6 +57,47 @@ func loadSpec() (*openapi3.T, error) {
 		return nil, fmt.Errorf("emulator: embedded OpenAPI document is invalid: %w", err)
 	}
 	return doc, nil
+}
+
+// mergeSpecs adds the given paths of extra, and its components, to base.
+// A component both documents define must be the same in both.
+func mergeSpecs(base, extra []byte, paths []string) ([]byte, error) {
+	var b, e map[string]any
+	if err := json.Unmarshal(base, &b); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(extra, &e); err != nil {
+		return nil, err
+	}
+	bp, _ := b["paths"].(map[string]any)
+	ep, _ := e["paths"].(map[string]any)
+	for _, p := range paths {
+		item, found := ep[p]
+		if !found {
+			return nil, fmt.Errorf("path %s is not in the org-unit document", p)
+		}
+		if _, taken := bp[p]; taken {
+			return nil, fmt.Errorf("path %s is in both documents", p)
+		}
+		bp[p] = item
+	}
+	bc, _ := b["components"].(map[string]any)
+	ec, _ := e["components"].(map[string]any)
+	for section, v := range ec {
+		from, _ := v.(map[string]any)
+		into, _ := bc[section].(map[string]any)
+		if into == nil {
+			into = map[string]any{}
+			bc[section] = into
+		}
+		for name, def := range from {
+			if have, taken := into[name]; taken && !reflect.DeepEqual(have, def) {
+				return nil, fmt.Errorf("components.%s.%s differs between the documents", section, name)
+			}
+			into[name] = def
+		}
+	}
+	return json.Marshal(b)
 }
 
 // specRouter returns the router built from a private copy of the document

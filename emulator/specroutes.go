@@ -67,6 +67,9 @@ func (s *Server) specHandler(method, path string, op *openapi3.Operation) handle
 		"POST /api/v1/access-keys/{accessKeyId}/secret":           s.akRegenerate,
 		"GET /api/v1/administration/access-keys":                  s.akAdminList,
 		"DELETE /api/v1/administration/access-keys/{accessKeyId}": s.akAdminDelete,
+		"GET /api/v1/org-unit/projects":                           s.handleProjects,
+		"GET /api/v1/org-unit/departments":                        s.handleDepartments,
+		"GET /api/v1/clusters":                                    s.handleClusters,
 	}
 	return handlers[method+" "+path]
 }

@@ -22,6 +22,7 @@ type EmulatorCmd struct {
 	SyncDelay         time.Duration `placeholder:"D" help:"Time a credential stays Creating/Updating before 'No issues found'."`
 	SeqeraShape       string        `enum:"current,seed" default:"current" help:"Reply shape of Seqera create: current ({\"credentialsId\"}) or seed ({\"credentials\"})."`
 	ValidateResponses bool          `help:"Validate every response against the OpenAPI spec and log violations (slower)."`
+	Org               string        `type:"existingfile" placeholder:"FILE" help:"Serve the organisation (clusters, departments, projects) of this YAML or JSON file instead of the default one."`
 }
 
 // Help explains what the emulator is for.
@@ -38,6 +39,12 @@ It prints the lines to paste into a shell first:
 
 It knows cluster gpu-cluster-1, departments default (1) and research (2), and
 projects sandbox (7), team-a (12) and team-b (13); Seqera workspaces 1001 and 1002.
+--org FILE serves another tree, e.g. for tests with many projects:
+
+  clusters:    [{uuid: 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d, name: gpu-a}]
+  departments: [{id: "1", name: research, clusterId: 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d}]
+  projects:    [{id: "12", name: team-a, parentId: "1", clusterId: 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d}]
+
 Admin endpoints under /_emulator/ (see the emulator package docs) mark credentials
 as in use, force a sync status, and count requests (GET /_emulator/stats).`
 }
@@ -52,7 +59,7 @@ func (c *EmulatorCmd) serve(ctx context.Context, env *Env, ready func(url string
 	opts := emulator.Options{
 		Addr: c.Addr, DataFile: c.Data, Latency: c.Latency, FailRate: c.FailRate, LostRate: c.LostRate,
 		RateLimit: c.RateLimit, Seed: c.Seed, SyncDelay: c.SyncDelay, SeqeraShape: c.SeqeraShape,
-		ValidateResponses: c.ValidateResponses,
+		ValidateResponses: c.ValidateResponses, OrgFile: c.Org,
 	}
 	if env.Verbose > 0 {
 		opts.Logf = func(format string, args ...any) { fmt.Fprintf(env.Stderr, format+"\n", args...) }
