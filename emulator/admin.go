@@ -143,19 +143,22 @@ func (s *Server) StoredSecrets(assetOrSeqeraID string) (map[string]string, bool)
 	return nil, false
 }
 
-// AssetInfo names one stored credential asset, for tests.
+// AssetInfo names one stored credential asset, for tests. Deleting is set
+// while the asset is being deleted (Options.DeleteDelay).
 type AssetInfo struct {
 	ID, Type, Name, Scope, ScopeID string
+	Deleting                       bool
 }
 
 // Assets lists every stored credential asset, in creation order, so tests
 // can check for duplicates or count what an apply made.
 func (s *Server) Assets() []AssetInfo {
+	s.reap(s.now())
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]AssetInfo, 0, len(s.db.Assets))
 	for _, a := range s.db.Assets {
-		info := AssetInfo{ID: a.ID, Type: a.Type, Name: a.Name, Scope: a.Scope, ScopeID: a.ClusterID}
+		info := AssetInfo{ID: a.ID, Type: a.Type, Name: a.Name, Scope: a.Scope, ScopeID: a.ClusterID, Deleting: a.DeletedAt != nil}
 		switch {
 		case a.ProjectID != nil:
 			info.ScopeID = strconv.Itoa(int(*a.ProjectID))

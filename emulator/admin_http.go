@@ -18,6 +18,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &call{s: s, r: r, body: body, now: s.now(), flavor: flavorAdmin, query: r.URL.Query()}
+	s.reap(c.now)
 	type endpoint struct {
 		method string
 		fn     handlerFunc
@@ -29,6 +30,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		"access-keys":   {http.MethodPost, s.adminAccessKey},
 		"expire-tokens": {http.MethodPost, func(*call) reply { s.ExpireTokens(); return reply{status: http.StatusNoContent} }},
 		"reset-counts":  {http.MethodPost, func(*call) reply { s.ResetCounts(); return reply{status: http.StatusNoContent} }},
+		"absences":      {http.MethodGet, func(*call) reply { return ok(http.StatusOK, s.absencesJSON()) }},
 		"stats": {http.MethodGet, func(*call) reply {
 			return ok(http.StatusOK, map[string]any{"total": s.TotalRequests(), "routes": s.Counts()})
 		}},

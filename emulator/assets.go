@@ -57,6 +57,7 @@ const (
 	statusCreating = "Creating"
 	statusUpdating = "Updating"
 	statusSynced   = "No issues found"
+	statusDeleting = "Deleting"
 )
 
 // syncStatus is an asset's status at now: the SetSyncStatus override, else
@@ -66,6 +67,8 @@ func (s *Server) syncStatus(a *asset, now time.Time, fresh bool) string {
 	switch {
 	case a.StatusOverride != "":
 		return a.StatusOverride
+	case a.DeletedAt != nil:
+		return statusDeleting
 	case a.Phase != "" && (fresh || now.Sub(a.UpdatedAt) < s.opts.SyncDelay):
 		return a.Phase
 	}
@@ -112,6 +115,8 @@ type metaJSON struct {
 	CreatedAt              string          `json:"createdAt"`
 	UpdatedBy              string          `json:"updatedBy"`
 	UpdatedAt              string          `json:"updatedAt"`
+	DeletedAt              *string         `json:"deletedAt,omitempty"`
+	DeletedBy              string          `json:"deletedBy,omitempty"`
 	ProjectName            string          `json:"projectName,omitempty"`
 	UpdateCount            int64           `json:"updateCount"`
 }
@@ -142,6 +147,7 @@ func (s *Server) renderMeta(a *asset) metaJSON {
 		CreatedBy: a.CreatedBy, CreatedAt: formatTime(a.CreatedAt),
 		UpdatedBy: a.UpdatedBy, UpdatedAt: formatTime(a.UpdatedAt), UpdateCount: a.UpdateCount,
 		WorkloadSupportedTypes: a.WorkloadSupportedTypes,
+		DeletedAt:              formatTimePtr(a.DeletedAt), DeletedBy: a.DeletedBy,
 	}
 	switch a.Scope {
 	case "project":

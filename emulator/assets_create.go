@@ -62,6 +62,9 @@ func (s *Server) assetCreate(t *assetType) handlerFunc {
 		a.Spec = spec
 		key := assetNameKey(a)
 		if other, taken := s.db.assetNames[key]; taken {
+			if o := s.db.Assets[other]; o != nil && o.DeletedAt != nil {
+				return c.fail(http.StatusConflict, "a %s credential named %q in %s is being deleted (id %s); its name is free once it is gone", t.path, a.Name, scopeLabel(a), other)
+			}
 			return c.fail(http.StatusConflict, "a %s credential named %q already exists in %s (id %s)", t.path, a.Name, scopeLabel(a), other)
 		}
 		a.AutoDelete = req.Meta.AutoDelete != nil && *req.Meta.AutoDelete
@@ -74,6 +77,7 @@ func (s *Server) assetCreate(t *assetType) handlerFunc {
 		a.Phase = statusCreating
 		s.db.Assets[a.ID] = a
 		s.db.assetNames[key] = a.ID
+		s.noteCreated(a, c.now)
 		s.changed()
 		return ok(http.StatusAccepted, s.render(a, assetView{status: true, fresh: true, now: c.now}))
 	}

@@ -204,6 +204,10 @@ func TestPutChangesDescriptionOnly(t *testing.T) {
 			t.Errorf("PUT %v: message %q", body, r.message())
 		}
 	}
+	kept := c.must(202, "PUT", credsPath+"/access-key/"+aid, map[string]any{"meta": map[string]any{}}).json(t)
+	if d := kept["meta"].(map[string]any)["description"]; d != "new" {
+		t.Errorf("a PUT without description changed it to %v; absent means unchanged", d)
+	}
 	cleared := c.must(202, "PUT", credsPath+"/access-key/"+aid, map[string]any{"meta": map[string]any{"description": nil}}).json(t)
 	if _, has := cleared["meta"].(map[string]any)["description"]; has {
 		t.Errorf("description not cleared: %v", cleared["meta"])

@@ -51,6 +51,8 @@ type asset struct {
 	UpdateCount            int64           `json:"updateCount"`
 	Phase                  string          `json:"phase"` // Creating or Updating, until SyncDelay after UpdatedAt
 	StatusOverride         string          `json:"statusOverride,omitempty"`
+	DeletedAt              *time.Time      `json:"deletedAt,omitempty"` // being deleted (Options.DeleteDelay)
+	DeletedBy              string          `json:"deletedBy,omitempty"`
 	UsedBy                 []workloadRef   `json:"usedBy,omitempty"`
 	Spec                   assetSpec       `json:"spec"`
 }
@@ -200,6 +202,7 @@ func (s *Server) initDB() error {
 		d.assetNames[assetNameKey(a)] = id
 	}
 	s.db = d
+	s.queueDeleting()
 	return nil
 }
 

@@ -20,8 +20,8 @@
 // pastes; Credentials the admin pair and the Seqera token. Counts,
 // TotalRequests and ResetCounts count requests per route template;
 // ResponseViolations lists replies that broke the spec. MarkInUse,
-// SetSyncStatus, MarkSeqeraInUse, CreateForeignAccessKey, ExpireTokens and
-// StoredSecrets do in Go what the admin endpoints do over HTTP. Start runs
+// SetSyncStatus, MarkSeqeraInUse, CreateForeignAccessKey, ExpireTokens,
+// StoredSecrets and Absences do in Go what the admin endpoints do over HTTP. Start runs
 // an emulator for one test.
 //
 // # Request pipeline
@@ -98,13 +98,26 @@
 //     keyValuePairs with unique non-empty keys; ngc_api_key), never both;
 //   - write-only: password, secretAccessKey, ngc_api_key and generic-secret
 //     values are never returned (generic-secret keys are);
-//   - PUT sets meta.description only (absent or null clears it), increments
-//     updateCount, sets updatedAt/By and answers 202 with status Updating;
+//   - PUT sets meta.description only: a string sets it, null clears it, and
+//     an absent description is kept (a real tenant reads absent as
+//     "unchanged", so a client must state every updatable field); it
+//     increments updateCount, sets updatedAt/By and answers 202 with
+//     status Updating;
 //   - DELETE answers what the spec lists: 202 with {"code":202,"message"}
 //     for access-key, password and docker-registry, 204 for generic-secret
 //     and ngc-api-key; 412 "… is used by workloads: a, b" while MarkInUse
 //     has marked the asset as used by an active workload (a workload that
-//     is Stopped, Completed, Succeeded, Failed or Deleted does not block); deletion is immediate (no Deleting phase);
+//     is Stopped, Completed, Succeeded, Failed or Deleted does not block);
+//   - deletion is immediate by default. With Options.DeleteDelay (flag
+//     --delete-delay) it is asynchronous, as on a real tenant: the asset
+//     stays listed (and readable by id) with meta.deletedAt and deletedBy
+//     set and status "Deleting" (unless SetSyncStatus forced another, such
+//     as "Deletion failed"), its name still taken: a create of the same
+//     type, scope and name answers 409 "… is being deleted" until the delay
+//     has passed; deleting it again answers as the first delete did;
+//   - every DELETE starts an absence of the name that the next create of
+//     it ends; Absences (GET /_emulator/absences) reports per name the
+//     number of gaps, the longest, and whether the name is absent now;
 //   - GET and lists add usedBy with usageInfo=true and status with
 //     statusInfo=true. The status is Creating/Updating until
 //     Options.SyncDelay after the last change, then "No issues found",
@@ -169,6 +182,7 @@
 //	POST /_emulator/expire-tokens  204 (see ExpireTokens)
 //	POST /_emulator/reset-counts   204 (see ResetCounts)
 //	GET  /_emulator/stats          {"total":n,"routes":{"<METHOD> <template>":n,…}}
+//	GET  /_emulator/absences       {"names":{"<type> <scope>[/<id>] <name>":{"gaps","longestMs","absentSince"}}} (see Absences)
 //
 // # Persistence
 //

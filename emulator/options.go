@@ -17,6 +17,7 @@ type Options struct {
 	RateLimit         int           // requests per second; 0 = unlimited; over it: 429 + Retry-After
 	Seed              int64         // makes faults and generated ids deterministic
 	SyncDelay         time.Duration // Creating/Updating -> "No issues found" after this
+	DeleteDelay       time.Duration // a deleted credential stays "Deleting", its name taken, this long (0: gone at once)
 	TokenTTL          time.Duration // default 1h
 	LegacyToken       bool          // omit expiresIn from the token reply (clients must read the JWT exp)
 	SeqeraShape       string        // "current" (default: create answers {"credentialsId":…}) or "seed" ({"credentials":{…}})

@@ -77,6 +77,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.reap(now)
 	rep := rt.fn(c)
 	if rt.mutation && rep.status < 300 && s.decide(streamLost, n, s.opts.LostRate) {
 		rep = errorReply(rt.flavor, http.StatusServiceUnavailable, "service unavailable (emulated: reply lost)")

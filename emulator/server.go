@@ -29,6 +29,10 @@ type Server struct {
 	issuedMu sync.Mutex
 	issued   []string // every client secret handed out, for tests
 
+	deleting       []pendingDelete     // assets being deleted, by due time; guarded by mu
+	pendingDeletes atomic.Int64        // len(deleting), read without mu
+	absences       map[string]*absence // by absenceName; guarded by mu
+
 	arrivals atomic.Uint64 // numbers routed requests for the fault streams
 	limiter  rateLimiter
 	counts   counters
@@ -49,8 +53,8 @@ func New(opts Options) (*Server, error) {
 	if opts.FailRate < 0 || opts.FailRate > 1 || opts.LostRate < 0 || opts.LostRate > 1 {
 		return nil, fmt.Errorf("emulator: fail and lost rates must be between 0 and 1")
 	}
-	if opts.RateLimit < 0 || opts.Latency < 0 || opts.SyncDelay < 0 || opts.TokenTTL < 0 {
-		return nil, fmt.Errorf("emulator: rate limit, latency, sync delay and token TTL cannot be negative")
+	if opts.RateLimit < 0 || opts.Latency < 0 || opts.SyncDelay < 0 || opts.TokenTTL < 0 || opts.DeleteDelay < 0 {
+		return nil, fmt.Errorf("emulator: rate limit, latency, sync delay, delete delay and token TTL cannot be negative")
 	}
 	switch opts.SeqeraShape {
 	case "":
@@ -72,7 +76,7 @@ func New(opts Options) (*Server, error) {
 		}
 		opts.Org = org
 	}
-	s := &Server{opts: opts, now: opts.Now, ids: &idGen{seeded: opts.Seed != 0, seed: opts.Seed}}
+	s := &Server{opts: opts, now: opts.Now, ids: &idGen{seeded: opts.Seed != 0, seed: opts.Seed}, absences: map[string]*absence{}}
 	if s.now == nil {
 		s.now = time.Now
 	}

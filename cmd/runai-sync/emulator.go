@@ -20,6 +20,7 @@ type EmulatorCmd struct {
 	RateLimit         int           `placeholder:"N" help:"Answer 429 with Retry-After above N requests per second."`
 	Seed              int64         `placeholder:"N" help:"Make faults and generated ids repeat exactly for this seed."`
 	SyncDelay         time.Duration `placeholder:"D" help:"Time a credential stays Creating/Updating before 'No issues found'."`
+	DeleteDelay       time.Duration `placeholder:"D" help:"Time a deleted credential stays listed as Deleting, its name taken (a create of it meets 409), as on a real tenant; 0 deletes at once."`
 	SeqeraShape       string        `enum:"current,seed" default:"current" help:"Reply shape of Seqera create: current ({\"credentialsId\"}) or seed ({\"credentials\"})."`
 	ValidateResponses bool          `help:"Validate every response against the OpenAPI spec and log violations (slower)."`
 	Org               string        `type:"existingfile" placeholder:"FILE" help:"Serve the organisation (clusters, departments, projects) of this YAML or JSON file instead of the default one."`
@@ -58,7 +59,7 @@ func (c *EmulatorCmd) Run(ctx context.Context, env *Env) error {
 func (c *EmulatorCmd) serve(ctx context.Context, env *Env, ready func(url string)) error {
 	opts := emulator.Options{
 		Addr: c.Addr, DataFile: c.Data, Latency: c.Latency, FailRate: c.FailRate, LostRate: c.LostRate,
-		RateLimit: c.RateLimit, Seed: c.Seed, SyncDelay: c.SyncDelay, SeqeraShape: c.SeqeraShape,
+		RateLimit: c.RateLimit, Seed: c.Seed, SyncDelay: c.SyncDelay, DeleteDelay: c.DeleteDelay, SeqeraShape: c.SeqeraShape,
 		ValidateResponses: c.ValidateResponses, OrgFile: c.Org,
 	}
 	if env.Verbose > 0 {
