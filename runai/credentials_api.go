@@ -40,7 +40,7 @@ func (c *Client) findCredential(ctx context.Context, key manifest.Key) (a liveAs
 	if !ok {
 		return a, false, &Error{Op: "read back", Key: key, Err: fmt.Errorf("unknown credential type %q", key.Type)}
 	}
-	q := url.Values{"name": {key.Name}, "scope": {key.Scope}}
+	q := url.Values{"name": {key.Name}, "scope": {key.Scope}, "statusInfo": {"true"}}
 	switch key.Scope {
 	case manifest.ScopeProject:
 		q.Set("projectId", key.ScopeID)
@@ -55,10 +55,13 @@ func (c *Client) findCredential(ctx context.Context, key manifest.Key) (a liveAs
 	}
 	for _, e := range l.Entries {
 		if k, ok := liveKey(e.Meta); ok && k == key {
-			return e.asset(), true, nil
+			a, found = e.asset(), true
+			if !a.beingDeleted() {
+				break // a live one wins over one being deleted
+			}
 		}
 	}
-	return a, false, nil
+	return a, found, nil
 }
 
 // createCredential posts a credential. The reply's asset is returned with
@@ -76,13 +79,14 @@ func (c *Client) createCredential(ctx context.Context, key manifest.Key, body *c
 	return out.asset(), nil
 }
 
-// updateCredentialDescription sets (or with "" clears) the description.
+// updateCredentialDescription sets the description, or with "" clears it
+// (sending null).
 func (c *Client) updateCredentialDescription(ctx context.Context, key manifest.Key, id, description string) error {
 	t, ok := credTypeOf(key.Type)
 	if !ok {
 		return &Error{Op: "update", Key: key, Err: fmt.Errorf("unknown credential type %q", key.Type)}
 	}
-	var body updateRequest
+	var body updateRequest // a nil description is sent as null
 	if description != "" {
 		body.Meta.Description = &description
 	}

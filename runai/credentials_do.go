@@ -30,6 +30,8 @@ func (p *Provider) doCredential(ctx context.Context, step diff.Step, in apply.In
 
 // deleteCredential deletes the live object of ch. A credential already
 // gone is deleted; one still in use (412) is an error naming its users.
+// The delete of a replace waits until the old asset is gone (deletion is
+// asynchronous), so that the create that follows can take its name.
 func (p *Provider) deleteCredential(ctx context.Context, ch *diff.Change) error {
 	live, err := apply.Live(ch, "delete")
 	if err != nil {
@@ -40,7 +42,10 @@ func (p *Provider) deleteCredential(ctx context.Context, ch *diff.Change) error 
 	if errors.As(err, &e) && rest.IsStatus(err, http.StatusPreconditionFailed) {
 		e.Hint = "stop those workloads or point them at another credential, then apply again"
 	}
-	return err
+	if err != nil || ch.Action != diff.Replace {
+		return err
+	}
+	return p.awaitGone(ctx, live.Key, p.deletedByID(live.Key, live.ID))
 }
 
 // updateCredential sets the description of the live object of ch, the
@@ -62,7 +67,9 @@ func (p *Provider) updateCredential(ctx context.Context, ch *diff.Change) (apply
 
 // createCredential posts the desired object of ch. A create whose reply
 // was lost and whose retry met 409 is our own: it is read back and
-// adopted, never created twice.
+// adopted, never created twice. A create that meets 409 because an asset
+// being deleted still holds the name waits until it is gone and tries
+// again, within DeleteTimeout.
 func (p *Provider) createCredential(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
 	d, cred, err := apply.Desired[*manifest.Credential](ch, "create")
 	if err != nil {
@@ -72,23 +79,33 @@ func (p *Provider) createCredential(ctx context.Context, ch *diff.Change, in app
 	if err != nil {
 		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: err}
 	}
-	a, err := p.c.createCredential(ctx, d.Key, body)
-	if err == nil {
-		return apply.Result{ID: a.Meta.ID}, nil
+	deadline := p.c.now().Add(p.deleteTimeout())
+	for {
+		a, err := p.c.createCredential(ctx, d.Key, body)
+		if err == nil {
+			return apply.Result{ID: a.Meta.ID}, nil
+		}
+		if !rest.Conflict(err) {
+			return apply.Result{}, p.c.wrap("create", d.Key, err)
+		}
+		held, found, ferr := p.c.findCredential(ctx, d.Key)
+		if ferr == nil && found && held.beingDeleted() && p.c.now().Before(deadline) {
+			if werr := p.awaitGone(ctx, d.Key, p.nameFreed(d.Key)); werr != nil {
+				return apply.Result{}, werr
+			}
+			continue
+		}
+		id, err := rest.AdoptLostCreate(ctx, d.Key, d.Attrs, err, "the API", p.readBack(d.Key))
+		return apply.Result{ID: id}, err
 	}
-	if !rest.Conflict(err) {
-		return apply.Result{}, p.c.wrap("create", d.Key, err)
-	}
-	id, err := rest.AdoptLostCreate(ctx, d.Key, d.Attrs, err, "the API", p.readBack(d.Key))
-	return apply.Result{ID: id}, err
 }
 
 // readBack reads back the credential of a name, for a lost create.
 func (p *Provider) readBack(key manifest.Key) rest.ReadBack {
 	return func(ctx context.Context) (string, map[string]string, bool, error) {
 		a, found, err := p.c.findCredential(ctx, key)
-		if err != nil || !found {
-			return "", nil, found, err
+		if err != nil || !found || a.beingDeleted() {
+			return "", nil, false, err
 		}
 		return a.Meta.ID, assetFields(a).attrs(), true, nil
 	}

@@ -211,10 +211,11 @@ func secretPath(p manifest.FieldPath) string {
 }
 
 // liveCredential builds the live object of an asset; ok is false for
-// assets runai-sync does not manage.
+// assets runai-sync does not manage and for assets being deleted (they are
+// going: never planned again, never live).
 func liveCredential(a liveAsset) (*diff.Object, bool) {
 	key, ok := liveKey(a.Meta)
-	if !ok {
+	if !ok || a.beingDeleted() {
 		return nil, false
 	}
 	o := &diff.Object{

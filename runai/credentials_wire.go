@@ -54,6 +54,8 @@ type assetMeta struct {
 	ClusterID              *string        `json:"clusterId"`
 	Private                *bool          `json:"private"`
 	WorkloadSupportedTypes *workloadTypes `json:"workloadSupportedTypes"`
+	// DeletedAt is set while the asset is being deleted.
+	DeletedAt *string `json:"deletedAt"`
 }
 
 // workloadTypes is meta.workloadSupportedTypes, on the wire both ways.
@@ -199,9 +201,10 @@ type keyValue struct {
 }
 
 // updateRequest is the body of PUT …/<type>/{id}: only the description
-// can change; nil clears it.
+// can change. It is always sent, null to clear it: a server reads an
+// absent field as "unchanged".
 type updateRequest struct {
 	Meta struct {
-		Description *string `json:"description,omitempty"`
+		Description *string `json:"description"`
 	} `json:"meta"`
 }

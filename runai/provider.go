@@ -26,6 +26,12 @@ type Provider struct {
 	scope Scope
 	// PollInterval is how often Wait polls (default DefaultPollInterval).
 	PollInterval time.Duration
+	// DeleteTimeout bounds each wait for a credential being deleted: a
+	// replace's create waiting for its old asset to go, a create waiting
+	// for its name (default DefaultDeleteTimeout; see deleting.go).
+	DeleteTimeout time.Duration
+	// sleep waits between polls; nil uses a timer (tests advance a clock).
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 var (

@@ -50,7 +50,7 @@ func (p *Provider) Wait(ctx context.Context, changes []*diff.Change, report func
 		seen := map[manifest.Key]bool{}
 		for _, a := range assets {
 			key, ok := liveKey(a.Meta)
-			if !ok || !pending[key] {
+			if !ok || !pending[key] || a.beingDeleted() {
 				continue
 			}
 			seen[key] = true
