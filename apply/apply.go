@@ -22,6 +22,11 @@ type Options struct {
 	// created or updated has synced, for at most WaitTimeout.
 	Wait        bool
 	WaitTimeout time.Duration
+	// Stop, when closed, interrupts the apply gently (a first Ctrl-C): no
+	// new unit starts, and the units in flight finish, a started replace
+	// with its create. Ending ctx instead stops at once (a second Ctrl-C):
+	// the requests in flight are cancelled. Nil never stops.
+	Stop <-chan struct{}
 	// Observer receives progress events; it may be nil.
 	Observer Observer
 	// Recorder is told of every step that succeeded before the step counts
@@ -72,6 +77,9 @@ type Report struct {
 	NotAttempted []diff.Step
 	// WaitErr is the error of waiting for sync, if any.
 	WaitErr error
+	// Interrupted is set when Options.Stop or the context ended the apply
+	// before everything was done.
+	Interrupted bool
 	// Elapsed is the wall time of the apply.
 	Elapsed time.Duration
 }
@@ -97,10 +105,15 @@ func (r *Report) Err() error {
 	return errors.Join(errs...)
 }
 
-// Run carries out the plan: wave by wave (see diff.Plan.Steps), the steps
-// of a wave in parallel. After a failure or an interruption it starts no
-// new step, lets the ones in flight end, and reports the rest as not
-// attempted. A plan with refusals is not run at all.
+// Run carries out the plan: wave by wave (see diff.Plan.Waves), the units
+// of a wave in parallel, the steps of a unit in order. After a failure or
+// an interruption (Options.Stop) it starts no new unit, lets the ones in
+// flight end (a started replace goes on to its create, so that no object
+// is left deleted and not created again), and reports the rest as not
+// attempted. Ending ctx cancels the steps in flight too. With
+// Options.Wait, and when everything was done, it then waits for sync,
+// also of unchanged objects still syncing. A plan with refusals is not
+// run at all.
 func Run(ctx context.Context, plan *diff.Plan, providers []Provider, opts Options) (*Report, error) {
 	if plan.Refused() {
 		return nil, errors.New("the plan has refusals; nothing was applied")
@@ -115,13 +128,13 @@ func Run(ctx context.Context, plan *diff.Plan, providers []Provider, opts Option
 	for _, p := range providers {
 		byName[p.Name()] = p
 	}
-	waves := plan.Steps()
+	waves := plan.Waves()
 	total := 0
 	for _, w := range waves {
-		for _, s := range w {
-			total++
-			if byName[s.Change.Provider] == nil && !opts.DryRun {
-				return nil, fmt.Errorf("%s: no provider %q is configured", s.Change.Key, s.Change.Provider)
+		for _, u := range w {
+			total += len(u)
+			if c := u[0].Change; byName[c.Provider] == nil && !opts.DryRun {
+				return nil, fmt.Errorf("%s: no provider %q is configured", c.Key, c.Provider)
 			}
 		}
 	}
@@ -129,12 +142,13 @@ func Run(ctx context.Context, plan *diff.Plan, providers []Provider, opts Option
 	for i, wave := range waves {
 		if r.stopped(ctx) {
 			for _, w := range waves[i:] {
-				r.report.NotAttempted = append(r.report.NotAttempted, w...)
+				r.notAttempted(w...)
 			}
 			break
 		}
 		r.runWave(ctx, wave)
 	}
+	r.report.Interrupted = len(r.report.NotAttempted) > 0 && r.interrupted(ctx)
 	if opts.Wait && !opts.DryRun && r.report.OK() {
 		r.wait(ctx, plan)
 	}
@@ -157,39 +171,90 @@ type runner struct {
 	failed   bool
 }
 
-func (r *runner) stopped(ctx context.Context) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.failed || ctx.Err() != nil
+// interrupted reports whether Options.Stop is closed or ctx ended.
+func (r *runner) interrupted(ctx context.Context) bool {
+	select {
+	case <-r.opts.Stop:
+		return true
+	default:
+		return ctx.Err() != nil
+	}
 }
 
-func (r *runner) runWave(ctx context.Context, wave []diff.Step) {
+// stopped reports whether no new unit may start: a step failed, or the
+// apply was interrupted.
+func (r *runner) stopped(ctx context.Context) bool {
+	r.mu.Lock()
+	failed := r.failed
+	r.mu.Unlock()
+	return failed || r.interrupted(ctx)
+}
+
+// notAttempted reports the steps of units that never started.
+func (r *runner) notAttempted(units ...diff.Unit) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, u := range units {
+		r.report.NotAttempted = append(r.report.NotAttempted, u...)
+	}
+}
+
+func (r *runner) runWave(ctx context.Context, wave []diff.Unit) {
 	sem := make(chan struct{}, r.opts.Parallelism)
 	var wg sync.WaitGroup
-	for i, step := range wave {
+	for i, unit := range wave {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
+		case <-r.opts.Stop:
 		}
 		if r.stopped(ctx) {
-			r.mu.Lock()
-			r.report.NotAttempted = append(r.report.NotAttempted, wave[i:]...)
-			r.mu.Unlock()
+			r.notAttempted(wave[i:]...)
 			break
 		}
-		r.event(Event{Type: StepStarted, Step: step})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// The slot bounds the calls to the API; recording the result in
-			// the state does not hold it, so a slow disk never idles the API.
-			r.runStep(ctx, step, func() { <-sem })
+			r.runUnit(ctx, unit, func() { <-sem })
 		}()
 	}
 	wg.Wait()
 }
 
-func (r *runner) runStep(ctx context.Context, step diff.Step, release func()) {
+// runUnit carries out the steps of a unit in order, holding one slot of
+// Parallelism for the unit's API calls. Once started, a unit runs to its
+// end whatever happens elsewhere (failures of other units, Options.Stop):
+// only ctx ending, or a failed step of its own, ends it early, and the
+// steps left are reported as not attempted.
+func (r *runner) runUnit(ctx context.Context, unit diff.Unit, release func()) {
+	for i, step := range unit {
+		last := i == len(unit)-1
+		if i > 0 && ctx.Err() != nil {
+			release()
+			r.notAttempted(unit[i:])
+			return
+		}
+		r.event(Event{Type: StepStarted, Step: step})
+		// The slot bounds the calls to the API; recording the result of
+		// the last step in the state does not hold it, so a slow disk
+		// never idles the API.
+		rel := func() {}
+		if last {
+			rel = release
+		}
+		if !r.runStep(ctx, step, rel) {
+			if !last {
+				release()
+				r.notAttempted(unit[i+1:])
+			}
+			return
+		}
+	}
+}
+
+// runStep carries out one step and reports whether it succeeded; it calls
+// release once the API call is over.
+func (r *runner) runStep(ctx context.Context, step diff.Step, release func()) bool {
 	began := r.opts.Now()
 	var res Result
 	err := r.intend(step)
@@ -221,12 +286,13 @@ func (r *runner) runStep(ctx context.Context, step diff.Step, release func()) {
 		r.failed = true
 		r.mu.Unlock()
 		r.event(Event{Type: StepFailed, Step: step, Err: se, Took: took})
-		return
+		return false
 	}
 	r.report.Done = append(r.report.Done, step)
 	r.mu.Unlock()
 	r.outputs.set(step.Change.Key, res.Outputs)
 	r.event(Event{Type: StepDone, Step: step, ID: res.ID, Took: took})
+	return true
 }
 
 // intend tells an Intender of a step that generates a one-time secret.
@@ -258,8 +324,8 @@ func (r *runner) wait(ctx context.Context, plan *diff.Plan) {
 		defer cancel()
 	}
 	byProvider := map[string][]*diff.Change{}
-	for _, c := range plan.Actionable() {
-		if c.Action != diff.Delete {
+	for _, c := range plan.Changes {
+		if c.Action != diff.Delete && r.providers[c.Provider] != nil {
 			byProvider[c.Provider] = append(byProvider[c.Provider], c)
 		}
 	}

@@ -26,12 +26,16 @@ type fake struct {
 	fail      map[string]bool
 	block     chan struct{}
 	got       map[string]string // dependent name -> the value it received
+	hook      func(s diff.Step) // called first in Do, when set
 }
 
 func (f *fake) Name() string { return "test" }
 
 func (f *fake) Do(ctx context.Context, s diff.Step, in Inputs) (Result, error) {
 	name := s.Change.Key.Name
+	if f.hook != nil {
+		f.hook(s)
+	}
 	f.mu.Lock()
 	f.calls = append(f.calls, s.Verb()+" "+name)
 	f.inFlight++

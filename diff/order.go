@@ -7,18 +7,32 @@ import (
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
-// Dependency levels. Identities come first because their one-time secrets
-// flow into the credentials below them (fromServiceAccount, fromAccessKey):
+// The order of an apply, in one table. Identities come first because their
+// one-time secrets flow into the credentials below them (fromServiceAccount,
+// fromAccessKey):
 //
 //	level 0   ServiceAccount     AccessKey
 //	                 \              /
 //	level 1     Credential    SeqeraCredential
 //
-// Creates and updates run top-down (level 0, then 1); deletes run
-// bottom-up (level 1, then 0), and every delete runs before every create, so
-// that a replace (delete-then-create, since names are unique) never meets
-// its own old object. Ties break by key, so the same input always gives the
-// same order.
+// An apply runs in waves; a wave starts when the one before it has ended,
+// and the units of a wave run in parallel:
+//
+//	wave                     units (ties by key)
+//	delete, level 1          delete (pruned)                 } bottom-up
+//	delete, level 0          delete (pruned)                 }
+//	create, level 0          create | update | delete->create } top-down
+//	create, level 1          create | update | delete->create }
+//
+// Objects only deleted (pruned) go first, dependents before what they
+// depend on; objects created or updated follow, dependencies first. A
+// replace (delete-then-create, since names are unique) is one unit in the
+// create wave of its level: its create follows its own delete directly (the
+// provider waits until the old object is gone), and its dependents, a
+// level below, follow it. So a replaced object is absent for one delete
+// plus one create, never for the length of the apply, and once a replace
+// has started its create runs even if other units fail meanwhile. Ties
+// break by key, so the same input always gives the same order.
 var levels = map[manifest.Kind]int{
 	manifest.KindServiceAccount:   0,
 	manifest.KindAccessKey:        0,
@@ -29,7 +43,10 @@ var levels = map[manifest.Kind]int{
 // Level returns the dependency level of a kind.
 func Level(k manifest.Kind) int { return levels[k] }
 
-// Phase is a step of the apply: all deletes, then all creates and updates.
+// Phase is the API operation of a step, and the part of the apply whose
+// waves hold it: deletes of pruned objects, then creates and updates (with
+// replaces, whose delete step is in PhaseDelete but runs in the create
+// waves, as part of its unit).
 type Phase int
 
 // The phases of an apply.
@@ -57,57 +74,86 @@ func (s Step) Verb() string {
 	return "create"
 }
 
-// Steps returns the plan's operations in execution order, grouped in waves:
-// steps of one wave are independent of each other and may run in parallel;
-// a wave starts when the one before it has ended.
-func (p *Plan) Steps() [][]Step {
-	var steps []Step
+// Unit is the steps of one change, carried out in order by one worker: one
+// step, or a replace's delete and then its create.
+type Unit []Step
+
+// unitOf returns the unit of an actionable change and the wave it runs in.
+func unitOf(c *Change) (Unit, wave) {
+	lvl := Level(c.Key.Kind)
+	switch c.Action {
+	case Delete:
+		return Unit{{PhaseDelete, lvl, c}}, wave{PhaseDelete, lvl}
+	case Replace:
+		return Unit{{PhaseDelete, lvl, c}, {PhaseCreate, lvl, c}}, wave{PhaseCreate, lvl}
+	}
+	return Unit{{PhaseCreate, lvl, c}}, wave{PhaseCreate, lvl}
+}
+
+// wave identifies a wave: the phase, and the level within it.
+type wave struct {
+	phase Phase
+	level int
+}
+
+func (a wave) compare(b wave) int {
+	if c := cmp.Compare(a.phase, b.phase); c != 0 {
+		return c
+	}
+	if a.phase == PhaseDelete {
+		return cmp.Compare(b.level, a.level) // deletes bottom-up
+	}
+	return cmp.Compare(a.level, b.level)
+}
+
+// Waves returns the plan's units in execution order, grouped in waves:
+// the units of a wave are independent of each other and may run in
+// parallel; a wave starts when the one before it has ended.
+func (p *Plan) Waves() [][]Unit {
+	type placed struct {
+		u Unit
+		w wave
+	}
+	var all []placed
 	for _, c := range p.Changes {
-		lvl := Level(c.Key.Kind)
-		if c.Action.Deletes() {
-			steps = append(steps, Step{PhaseDelete, lvl, c})
-		}
-		if c.Action == Create || c.Action == Update || c.Action == Replace {
-			steps = append(steps, Step{PhaseCreate, lvl, c})
+		if c.Action != NoOp {
+			u, w := unitOf(c)
+			all = append(all, placed{u, w})
 		}
 	}
-	slices.SortStableFunc(steps, compareSteps)
-	var waves [][]Step
-	for i, s := range steps {
-		if i == 0 || compareWave(steps[i-1], s) != 0 {
+	slices.SortStableFunc(all, func(a, b placed) int {
+		if c := a.w.compare(b.w); c != 0 {
+			return c
+		}
+		return a.u[0].Change.Key.Compare(b.u[0].Change.Key)
+	})
+	var waves [][]Unit
+	for i, pl := range all {
+		if i == 0 || all[i-1].w != pl.w {
 			waves = append(waves, nil)
 		}
-		waves[len(waves)-1] = append(waves[len(waves)-1], s)
+		waves[len(waves)-1] = append(waves[len(waves)-1], pl.u)
 	}
 	return waves
 }
 
-func compareWave(a, b Step) int {
-	if c := cmp.Compare(a.Phase, b.Phase); c != 0 {
-		return c
-	}
-	if a.Phase == PhaseDelete {
-		return cmp.Compare(b.Level, a.Level) // deletes bottom-up
-	}
-	return cmp.Compare(a.Level, b.Level)
-}
-
-func compareSteps(a, b Step) int {
-	if c := compareWave(a, b); c != 0 {
-		return c
-	}
-	return a.Change.Key.Compare(b.Change.Key)
-}
-
-// sortChanges puts changes in the order of their first step; no-ops last,
-// by key.
-func sortChanges(changes []*Change) {
-	first := func(c *Change) Step {
-		if c.Action.Deletes() {
-			return Step{PhaseDelete, Level(c.Key.Kind), c}
+// Steps returns the plan's operations in execution order, wave by wave:
+// the steps of Waves, each unit's in its order.
+func (p *Plan) Steps() [][]Step {
+	var out [][]Step
+	for _, w := range p.Waves() {
+		var steps []Step
+		for _, u := range w {
+			steps = append(steps, u...)
 		}
-		return Step{PhaseCreate, Level(c.Key.Kind), c}
+		out = append(out, steps)
 	}
+	return out
+}
+
+// sortChanges puts changes in the order of their units; no-ops last, by
+// key.
+func sortChanges(changes []*Change) {
 	slices.SortStableFunc(changes, func(a, b *Change) int {
 		if an, bn := a.Action == NoOp, b.Action == NoOp; an != bn {
 			if an {
@@ -115,6 +161,11 @@ func sortChanges(changes []*Change) {
 			}
 			return -1
 		}
-		return compareSteps(first(a), first(b))
+		_, wa := unitOf(a)
+		_, wb := unitOf(b)
+		if c := wa.compare(wb); c != 0 {
+			return c
+		}
+		return a.Key.Compare(b.Key)
 	})
 }

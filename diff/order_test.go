@@ -37,8 +37,9 @@ func TestPlanIgnoresInputOrder(t *testing.T) {
 	}
 }
 
-// TestSteps checks the waves: deletes bottom-up, then creates and updates
-// top-down, a replace split into its delete and its create.
+// TestSteps checks the waves: deletes of pruned objects bottom-up, then
+// creates and updates top-down, a replace one unit (its delete, then its
+// create) in the create wave of its level.
 func TestSteps(t *testing.T) {
 	acct := sa("ci-new")
 	oldAcct := liveSA(sa("ci-old"))
@@ -62,10 +63,10 @@ func TestSteps(t *testing.T) {
 		got = append(got, names)
 	}
 	want := [][]string{
-		{"delete pruned", "delete renamed-user"},
+		{"delete pruned"},
 		{"delete ci-old"},
 		{"create ci-new"},
-		{"update described", "create login", "replace renamed-user"},
+		{"update described", "create login", "delete renamed-user", "replace renamed-user"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("waves (-want +got):\n%s", diff)
@@ -76,8 +77,8 @@ func TestSteps(t *testing.T) {
 			verbs = append(verbs, s.Verb()+" "+s.Change.Key.Name)
 		}
 	}
-	wantVerbs := []string{"delete pruned", "delete renamed-user", "delete ci-old", "create ci-new",
-		"update described", "create login", "create renamed-user"}
+	wantVerbs := []string{"delete pruned", "delete ci-old", "create ci-new",
+		"update described", "create login", "delete renamed-user", "create renamed-user"}
 	if diff := cmp.Diff(wantVerbs, verbs); diff != "" {
 		t.Errorf("step verbs (-want +got):\n%s", diff)
 	}
@@ -85,8 +86,23 @@ func TestSteps(t *testing.T) {
 	for _, c := range p.Actionable() {
 		order = append(order, c.Action.String()+" "+c.Key.Name)
 	}
-	wantOrder := []string{"delete pruned", "replace renamed-user", "delete ci-old", "create ci-new", "update described", "create login"}
+	wantOrder := []string{"delete pruned", "delete ci-old", "create ci-new", "update described", "create login", "replace renamed-user"}
 	if diff := cmp.Diff(wantOrder, order); diff != "" {
 		t.Errorf("change order (-want +got):\n%s", diff)
+	}
+	var units []string
+	for _, wave := range p.Waves() {
+		for _, u := range wave {
+			s := ""
+			for _, step := range u {
+				s += step.Verb() + " "
+			}
+			units = append(units, s+u[0].Change.Key.Name)
+		}
+	}
+	wantUnits := []string{"delete pruned", "delete ci-old", "create ci-new", "update described",
+		"create login", "delete create renamed-user"}
+	if diff := cmp.Diff(wantUnits, units); diff != "" {
+		t.Errorf("units (-want +got):\n%s", diff)
 	}
 }
