@@ -25,16 +25,25 @@ type ApplyCmd struct {
 	Parallelism int           `default:"8" help:"Independent changes run at once."`
 	Wait        bool          `help:"After applying, wait until Run:ai reports the credentials synced to the clusters."`
 	WaitTimeout time.Duration `default:"5m" help:"How long --wait waits."`
+	// DeleteTimeout bounds each wait for a Run:ai credential being deleted
+	// (deletion is asynchronous on a real tenant).
+	DeleteTimeout time.Duration `default:"2m" help:"How long a replace waits for the old credential to be gone before creating the new one, and a create for a name still being deleted."`
 	LockTimeout time.Duration `default:"1m" help:"How long to wait for another apply holding the state lock."`
 }
 
 // Help describes apply.
 func (c *ApplyCmd) Help() string {
 	return `Apply computes the same plan as plan, prints it, asks for confirmation on a
-terminal (or takes --yes), and carries it out: deletes first (dependents before
-what they depend on), then creates and updates (dependencies first), independent
-changes in parallel. A refused plan changes nothing. If anything fails, apply
-says what was done and what was not, and exits 1; running it again converges.
+terminal (or takes --yes), and carries it out: deletes of pruned objects first
+(dependents before what they depend on), then creates, updates and replaces
+(dependencies first), independent changes in parallel. A replace deletes the old
+object, waits until it is gone (--delete-timeout) and creates the new one at
+once. A refused plan changes nothing. If anything fails, apply says what was
+done and what was not, and exits 1; running it again converges.
+
+Ctrl-C (or SIGTERM) starts no new step, lets the steps in flight finish (a
+replace started creates its object again), records them, says what was and was
+not done, and exits 1; a second Ctrl-C stops at once.
 
   runai-sync apply -f manifests/ --prune --yes`
 }
@@ -43,6 +52,9 @@ says what was done and what was not, and exits 1; running it again converges.
 func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if c.Parallelism < 1 {
 		return errors.New("--parallelism must be at least 1")
+	}
+	if c.DeleteTimeout <= 0 {
+		return errors.New("--delete-timeout must be positive, e.g. 2m")
 	}
 	files, opts := c.Files, c.options()
 	var saved *diff.Saved
@@ -59,7 +71,7 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return errors.New("give the manifests with -f PATH, or a plan saved with plan --out")
 	}
 	s, err := newSession(ctx, env, g, c.ConnFlags, files, sessionOptions{
-		diff: opts, lock: !c.DryRun, lockTimeout: c.LockTimeout, command: commandLine(),
+		diff: opts, lock: !c.DryRun, lockTimeout: c.LockTimeout, command: commandLine(), deleteTimeout: c.DeleteTimeout,
 	})
 	if err != nil {
 		return err
@@ -83,6 +95,9 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			}
 		}
 		fmt.Fprintln(env.Stdout, "\nNothing to apply.")
+		if c.Wait && !c.DryRun {
+			return c.waitOnly(ctx, env, s)
+		}
 		return nil
 	}
 	if !c.DryRun && !c.Yes {
@@ -97,10 +112,12 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	prog := newProgress(env)
 	rec := s.state.recorder(ctx, s.plan)
+	stop, endGentle := env.interrupts.gentleStop()
 	rep, err := apply.Run(ctx, s.plan, applyProviders(s.providers), apply.Options{
 		Parallelism: c.Parallelism, DryRun: c.DryRun, Wait: c.Wait, WaitTimeout: c.WaitTimeout, Observer: prog,
-		Recorder: applyRecorder(rec),
+		Recorder: applyRecorder(rec), Stop: stop,
 	})
+	endGentle()
 	prog.finish()
 	if err != nil {
 		return err
@@ -110,7 +127,23 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			fmt.Fprintln(env.Stderr, "state: recording adopted objects:", err)
 		}
 	}
-	return summarize(env, s.plan, rep, c.DryRun, ctx.Err() != nil)
+	return summarize(env, s.plan, rep, c.DryRun)
+}
+
+// waitOnly waits, with nothing to apply, for the credentials still
+// syncing (--wait): the apply that changed them may not have waited.
+func (c *ApplyCmd) waitOnly(ctx context.Context, env *Env, s *session) error {
+	prog := newProgress(env)
+	rep, err := apply.Run(ctx, s.plan, applyProviders(s.providers), apply.Options{Wait: true, WaitTimeout: c.WaitTimeout, Observer: prog})
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	if rep.WaitErr != nil {
+		fmt.Fprintf(env.Stdout, "Not everything synced to the clusters:\n  %v\n", rep.WaitErr)
+		return &ExitError{Code: 1, Err: fmt.Errorf("not synced: %w", rep.WaitErr)}
+	}
+	return nil
 }
 
 // confirm asks on a terminal; without one, --yes is required.
@@ -127,7 +160,9 @@ func confirm(env *Env) error {
 }
 
 // summarize prints what was done per change and returns the exit error.
-func summarize(env *Env, plan *diff.Plan, rep *apply.Report, dryRun, interrupted bool) error {
+// A failed apply says what failed on standard error too (standard output
+// may be a log nobody reads).
+func summarize(env *Env, plan *diff.Plan, rep *apply.Report, dryRun bool) error {
 	if dryRun {
 		fmt.Fprintf(env.Stdout, "\nDry run: nothing was changed. %s\n", diff.SummaryLine(plan.Summary()))
 		return nil
@@ -168,27 +203,32 @@ func summarize(env *Env, plan *diff.Plan, rep *apply.Report, dryRun, interrupted
 	if len(rep.Failed) == 0 && len(rep.NotAttempted) == 0 {
 		fmt.Fprintf(env.Stdout, "\nApply done in %v, but not everything synced to the clusters:\n  %v\n", took, rep.WaitErr)
 		fmt.Fprintln(env.Stdout, "Every change was made; check the clusters named above (apply --wait checks again).")
-		return &ExitError{Code: 1, Err: errSilent}
+		return &ExitError{Code: 1, Err: fmt.Errorf("every change was made, but not everything synced: %w", rep.WaitErr)}
 	}
 	what := "failed"
-	if interrupted {
+	if rep.Interrupted {
 		what = "interrupted"
 	}
-	fmt.Fprintf(env.Stdout, "\nApply %s after %v: %d of %d changes done.\n", what, took, len(done), len(done)+len(partial)+len(pending))
+	var lines []string
 	for _, f := range rep.Failed {
-		fmt.Fprintf(env.Stdout, "  failed: %v\n", f)
+		lines = append(lines, fmt.Sprintf("failed: %v", f))
 	}
 	if rep.WaitErr != nil {
-		fmt.Fprintf(env.Stdout, "  not synced: %v\n", rep.WaitErr)
+		lines = append(lines, fmt.Sprintf("not synced: %v", rep.WaitErr))
 	}
 	for _, p := range partial {
-		fmt.Fprintf(env.Stdout, "  half done: %s\n", p)
+		lines = append(lines, "half done: "+p)
 	}
 	if len(pending) > 0 {
-		fmt.Fprintf(env.Stdout, "  not done: %s\n", strings.Join(pending, "; "))
+		lines = append(lines, "not done: "+strings.Join(pending, "; "))
+	}
+	head := fmt.Sprintf("apply %s after %v: %d of %d changes done", what, took, len(done), len(done)+len(partial)+len(pending))
+	fmt.Fprintf(env.Stdout, "\n%s%s.\n", strings.ToUpper(head[:1]), head[1:])
+	for _, l := range lines {
+		fmt.Fprintf(env.Stdout, "  %s\n", l)
 	}
 	fmt.Fprintln(env.Stdout, "Run apply again to finish: it plans from the live state, so it converges.")
-	return &ExitError{Code: 1, Err: errSilent}
+	return &ExitError{Code: 1, Err: fmt.Errorf("%s:\n  %s", head, strings.Join(lines, "\n  "))}
 }
 
 // humanDuration rounds for people: 850ms, 3.2s, 1m4s.

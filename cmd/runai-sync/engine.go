@@ -80,13 +80,16 @@ type sessionOptions struct {
 	lock        bool
 	lockTimeout time.Duration
 	command     string
+	// deleteTimeout bounds the waits for credentials being deleted (apply).
+	deleteTimeout time.Duration
 }
 
 // newSession loads the manifests, opens the state (locking it for apply),
 // connects to the providers the manifests need, resolves every secret
 // reference, reads live state and computes the plan. Every problem before
-// the plan is an error: nothing has changed yet. close must be called.
-func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files []string, o sessionOptions) (s *session, err error) {
+// the plan is an error: nothing has changed yet, and the lock is released.
+// close must be called on the session returned.
+func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files []string, o sessionOptions) (_ *session, err error) {
 	// The login round trip depends on nothing in the manifests: when
 	// Run:ai is configured it runs while they load and validate.
 	runaiClient, runaiErr := newRunaiClient(env, g, conn)
@@ -101,7 +104,9 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 	if diags.HasErrors() {
 		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s in the manifests; nothing was changed", plural(diags.Errors(), "error"))}
 	}
-	s = &session{set: set}
+	// s is not the named result: every error return sets that to nil,
+	// and the cleanup must still see the state (and its lock) to release.
+	s := &session{set: set}
 	defer func() {
 		if err != nil {
 			s.close(env)
@@ -114,7 +119,9 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 		if runaiErr != nil {
 			return nil, runaiErr
 		}
-		s.providers = append(s.providers, runai.NewProviderScoped(runaiClient, scope))
+		rp := runai.NewProviderScoped(runaiClient, scope)
+		rp.DeleteTimeout = o.deleteTimeout
+		s.providers = append(s.providers, rp)
 	}
 	if ws := seqera.Workspaces(set); ws != nil {
 		p, err := connectSeqera(env, conn, ws, o.diff.Force)

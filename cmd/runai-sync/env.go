@@ -27,6 +27,8 @@ type Env struct {
 	Color bool
 	// Verbose is the -v count.
 	Verbose int
+	// interrupts turns signals into stops (nil in tests that call run).
+	interrupts *interrupts
 }
 
 func newEnv(stdin io.Reader, stdout, stderr io.Writer) *Env {

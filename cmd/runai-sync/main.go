@@ -6,23 +6,26 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/alecthomas/kong"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	interrupts := watchSignals(cancel, os.Stderr, os.Exit)
 	stopProfiles := startProfiles()
-	code := run(ctx, os.Args[1:], newEnv(os.Stdin, os.Stdout, os.Stderr))
+	env := newEnv(os.Stdin, os.Stdout, os.Stderr)
+	env.interrupts = interrupts
+	code := run(ctx, os.Args[1:], env)
 	stopProfiles()
-	stop()
+	interrupts.close()
+	cancel()
 	os.Exit(code)
 }
 
 // run parses args, runs the command and returns the exit code. ctx ends on
-// Ctrl-C (SIGINT) or SIGTERM.
+// Ctrl-C (SIGINT) or SIGTERM (see interrupts: an apply's first signal only
+// stops new steps).
 func run(ctx context.Context, args []string, env *Env) int {
 	env.serialize()
 	var cli CLI
