@@ -111,8 +111,8 @@ func TestOverlay(t *testing.T) {
 		Secrets: map[string]diff.SecretAttr{"spec.keyValuePairs.S": {Output: &diff.OutputRef{Key: saKey, Field: "clientSecret"}}}}
 	p, _ = plan([]*diff.Object{desiredSA("2026-11"), login}, []*diff.Object{liveSA("sa-1"), {Key: loginK, Provider: "runai", ID: "9", Attrs: map[string]string{}}})
 	want := []string{
-		"replace login: spec.keyValuePairs.S takes the new clientSecret of ServiceAccount ci",
 		"update ci: the secret an earlier apply generated never reached Credential genericSecret login (project 12): it is generated and delivered again",
+		"replace login: spec.keyValuePairs.S takes the new clientSecret of ServiceAccount ci",
 	}
 	if diff := cmp.Diff(want, actions(p)); diff != "" {
 		t.Errorf("undelivered (-want +got):\n%s", diff)

@@ -28,7 +28,7 @@ type ApplyCmd struct {
 	// DeleteTimeout bounds each wait for a Run:ai credential being deleted
 	// (deletion is asynchronous on a real tenant).
 	DeleteTimeout time.Duration `default:"2m" help:"How long a replace waits for the old credential to be gone before creating the new one, and a create for a name still being deleted."`
-	LockTimeout time.Duration `default:"1m" help:"How long to wait for another apply holding the state lock."`
+	LockTimeout   time.Duration `default:"1m" help:"How long to wait for another apply holding the state lock."`
 }
 
 // Help describes apply.
