@@ -52,7 +52,7 @@ func (s *fileStore) compact() error {
 	if err != nil {
 		return err
 	}
-	size, snap, err := s.writeSnapshot(disk.data, disk.seq)
+	size, snap, err := s.writeSnapshot(disk.salt, disk.records, disk.seq)
 	if err != nil {
 		return err
 	}
@@ -69,8 +69,8 @@ func (s *fileStore) compact() error {
 
 // writeSnapshot replaces the snapshot atomically and returns its size and
 // identity.
-func (s *fileStore) writeSnapshot(d *Data, seq uint64) (int64, os.FileInfo, error) {
-	b, err := encodeSnapshot(d, seq)
+func (s *fileStore) writeSnapshot(salt []byte, rs records, seq uint64) (int64, os.FileInfo, error) {
+	b, err := encodeSnapshot(salt, rs, seq)
 	if err != nil {
 		return 0, nil, fmt.Errorf("saving state: %w", err)
 	}

@@ -15,6 +15,35 @@
 //     entry, transactional writes, and a session-level advisory lock that
 //     vanishes with its holder's session (postgres.go, pglock.go).
 //
+// # Tenants
+//
+// One store serves many tenants. Every entry carries its Tenant, the
+// canonical API base URL of the provider it belongs to (Tenant: the Run:ai
+// base URL; the Seqera endpoint, the workspace being part of a Seqera key),
+// and is identified by (Tenant, Key). A run names its tenants in a Scope,
+// one per provider, and sees only theirs:
+//
+//	scope := state.Scope{"runai": state.Tenant(url), "seqera": state.Tenant(endpoint)}
+//	unlock, err := st.Lock(ctx, scope, holder, timeout) // PostgreSQL: one lock per tenant
+//	d, err := st.Load(ctx, scope)                       // d.Entries: the scope's entries only
+//	rec := state.NewRecorder(ctx, st, d, fp, plan)      // writes stamp the scope's tenants
+//
+// Put refuses an entry without a tenant; Remove takes Refs (tenant and key);
+// List returns every tenant's entries (runai-sync state list). Runs for
+// different tenants may share one file (they take turns: a file has one
+// lock) or one PostgreSQL schema (each tenant has its own advisory lock, so
+// they run at once), or use a store each.
+//
+// Entries written before entries were keyed by tenant (format version 1)
+// are kept as unclaimed (Tenant "", Data.Unclaimed). Overlay uses one for
+// a run only when the live object of the same key has the entry's id: ids
+// are unique across tenants, so an entry is never read for another tenant.
+// The Recorder then moves it to the run's tenant. Unclaimed entries no
+// tenant proves its own stay as they are (state list shows them).
+// A version 1 file is rewritten as version 2 before its first write, and
+// version 1 tables are altered on first use, so that an older runai-sync
+// refuses them rather than mix tenants.
+//
 // No secret value is ever stored: Fingerprinter turns a value into an
 // HMAC-SHA256 keyed by RUNAI_SYNC_STATE_KEY or by the state's random salt
 // (fingerprint.go).
@@ -23,6 +52,9 @@
 // it stores what it is given. Writers hold the lock (Lock) while they Put and
 // Remove; Load is safe at any time, from any process.
 //
-// Reading order: state.go (the interface), open.go, fingerprint.go, then a
-// backend.
+// Lock holders' command lines pass through Scrub, which removes passwords
+// (of postgres:// URLs and password= settings), before they are recorded.
+//
+// Reading order: state.go (the interface), tenant.go, open.go,
+// fingerprint.go, then a backend.
 package state

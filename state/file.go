@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/runai-sync/runai-sync/internal/atomicfile"
-	"github.com/runai-sync/runai-sync/manifest"
 )
 
 // File names beside the snapshot.
@@ -83,7 +82,9 @@ func (s *fileStore) say(format string, args ...any) {
 
 // onDisk is what reading the files found.
 type onDisk struct {
-	data     *Data
+	salt     []byte
+	records  records
+	version  int // format version of the snapshot
 	exists   bool
 	seq      uint64 // highest sequence number in snapshot and journal
 	snapSize int64
@@ -91,26 +92,44 @@ type onDisk struct {
 	journal  replayed
 }
 
-// Load implements Store: the snapshot with the journal replayed over it.
-func (s *fileStore) Load(ctx context.Context) (*Data, error) {
-	if err := ctx.Err(); err != nil {
+// Load implements Store: the snapshot with the journal replayed over it,
+// the scope's entries picked out.
+func (s *fileStore) Load(ctx context.Context, scope Scope) (*Data, error) {
+	disk, err := s.load(ctx)
+	if err != nil {
 		return nil, err
+	}
+	return disk.records.data(disk.salt, scope), nil
+}
+
+// List implements Store.
+func (s *fileStore) List(ctx context.Context) ([]Entry, error) {
+	disk, err := s.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sortedRecords(disk.records), nil
+}
+
+func (s *fileStore) load(ctx context.Context) (onDisk, error) {
+	if err := ctx.Err(); err != nil {
+		return onDisk{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	disk, err := s.read()
 	if err != nil {
-		return nil, err
+		return disk, err
 	}
 	if !disk.exists {
 		if s.salt == nil {
 			if s.salt, err = newSalt(); err != nil {
-				return nil, err
+				return disk, err
 			}
 		}
-		disk.data.Salt = append([]byte(nil), s.salt...)
+		disk.salt = append([]byte(nil), s.salt...)
 	}
-	return disk.data, nil
+	return disk, nil
 }
 
 // read reads snapshot and journal. A writer may compact meanwhile (rename a
@@ -127,7 +146,7 @@ func (s *fileStore) read() (onDisk, error) {
 }
 
 func (s *fileStore) readOnce() (disk onDisk, again bool, err error) {
-	disk.data = &Data{Entries: map[manifest.Key]Entry{}}
+	disk.records = records{}
 	f, err := os.Open(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if fi, jerr := os.Stat(s.journalPath); jerr == nil && fi.Size() > 0 {
@@ -148,7 +167,7 @@ func (s *fileStore) readOnce() (disk onDisk, again bool, err error) {
 	if err != nil {
 		return disk, false, fmt.Errorf("reading state: %w", err)
 	}
-	data, seq, err := decodeSnapshot(s.path, b)
+	salt, rs, seq, version, err := decodeSnapshot(s.path, b)
 	if err != nil {
 		return disk, false, err
 	}
@@ -159,11 +178,11 @@ func (s *fileStore) readOnce() (disk onDisk, again bool, err error) {
 	if after, err := os.Stat(s.path); err != nil || !os.SameFile(before, after) {
 		return disk, true, nil
 	}
-	rep, err := replayJournal(s.journalPath, j, data, seq)
+	rep, err := replayJournal(s.journalPath, j, rs, version, seq)
 	if err != nil {
 		return disk, false, err
 	}
-	return onDisk{data: data, exists: true, seq: rep.lastSeq, snapSize: int64(len(b)), snap: before, journal: rep}, false, nil
+	return onDisk{salt: salt, records: rs, version: version, exists: true, seq: rep.lastSeq, snapSize: int64(len(b)), snap: before, journal: rep}, false, nil
 }
 
 // Put implements Store: one journal record, appended and synced. An entry
@@ -171,6 +190,9 @@ func (s *fileStore) readOnce() (disk onDisk, again bool, err error) {
 func (s *fileStore) Put(ctx context.Context, entries ...Entry) error {
 	if len(entries) == 0 {
 		return ctx.Err()
+	}
+	if err := checkTenants(entries); err != nil {
+		return err
 	}
 	now := time.Now().UTC()
 	put := make([]Entry, len(entries))
@@ -184,11 +206,11 @@ func (s *fileStore) Put(ctx context.Context, entries ...Entry) error {
 }
 
 // Remove implements Store.
-func (s *fileStore) Remove(ctx context.Context, keys ...manifest.Key) error {
-	if len(keys) == 0 {
+func (s *fileStore) Remove(ctx context.Context, refs ...Ref) error {
+	if len(refs) == 0 {
 		return ctx.Err()
 	}
-	return s.append(ctx, record{Remove: keys})
+	return s.append(ctx, record{Forget: refs})
 }
 
 func (s *fileStore) append(ctx context.Context, r record) error {
@@ -241,7 +263,8 @@ func (s *fileStore) append(ctx context.Context, r record) error {
 }
 
 // openWriter prepares the first write of this store: it saves the snapshot
-// of a new state (with its salt), opens the journal for appending, and cuts
+// of a new state (with its salt), rewrites a snapshot of an older format
+// (with its journal folded in), opens the journal for appending, and cuts
 // off a torn last line left by a crash.
 func (s *fileStore) openWriter() error {
 	if s.w != nil {
@@ -254,18 +277,28 @@ func (s *fileStore) openWriter() error {
 	if err != nil {
 		return err
 	}
-	if !disk.exists {
+	upgrade := false
+	switch {
+	case !disk.exists:
 		if s.salt == nil {
 			if s.salt, err = newSalt(); err != nil {
 				return err
 			}
 		}
-		disk.data.Salt = s.salt
-		if disk.snapSize, disk.snap, err = s.writeSnapshot(disk.data, 0); err != nil {
+		disk.salt = s.salt
+		if disk.snapSize, disk.snap, err = s.writeSnapshot(disk.salt, disk.records, 0); err != nil {
 			return err
 		}
-	} else if s.salt != nil && string(s.salt) != string(disk.data.Salt) {
+	case s.salt != nil && string(s.salt) != string(disk.salt):
 		return fmt.Errorf("state %s was created by another run since this one loaded it; run again", s.path)
+	case disk.version < formatVersion:
+		// Entries written before they were keyed by tenant stay unclaimed;
+		// the journal they came with is folded in and emptied below.
+		if disk.snapSize, disk.snap, err = s.writeSnapshot(disk.salt, disk.records, disk.seq); err != nil {
+			return err
+		}
+		upgrade = true
+		s.say("state %s: upgraded to format version %d (entries keyed by tenant); its %d earlier entries are claimed by the tenant whose live objects have their ids", s.path, formatVersion, len(disk.records))
 	}
 	f, err := os.OpenFile(s.journalPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
@@ -279,6 +312,13 @@ func (s *fileStore) openWriter() error {
 	if err := atomicfile.SyncDir(filepath.Dir(s.path)); err != nil {
 		f.Close()
 		return fmt.Errorf("opening state journal: %w", err)
+	}
+	if upgrade {
+		if err := f.Truncate(0); err != nil {
+			f.Close()
+			return fmt.Errorf("emptying the journal %s folded into the upgraded state: %w", s.journalPath, err)
+		}
+		disk.journal = replayed{}
 	}
 	if disk.journal.torn {
 		if err := f.Truncate(disk.journal.good); err != nil {

@@ -21,7 +21,7 @@ func openFile(t *testing.T, path string) *fileStore {
 
 func loadEntries(t *testing.T, path string) []Entry {
 	t.Helper()
-	d, err := openFile(t, path).Load(context.Background())
+	d, err := openFile(t, path).Load(context.Background(), testScope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,10 +35,10 @@ func TestFileModes(t *testing.T) {
 	if _, err := os.Stat(filepath.Dir(path)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("Open or Load created files before the first write: %v", err)
 	}
-	if _, err := st.Load(ctx); err != nil {
+	if _, err := st.Load(ctx, testScope); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := st.Lock(ctx, me("apply"), 0)
+	unlock, err := st.Lock(ctx, testScope, me("apply"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestJournalReplayAfterCrash(t *testing.T) {
 		}
 		want = append(want, entry(n, "1"))
 	}
-	if err := st.Remove(ctx, key("b")); err != nil {
+	if err := st.Remove(ctx, ref("b")); err != nil {
 		t.Fatal(err)
 	}
 	want = []Entry{want[0], want[2]}
@@ -136,7 +136,7 @@ func TestJournalCorruptInTheMiddle(t *testing.T) {
 	appendFile(t, path+".journal", []byte("{not json}\n"))
 	line, _ := record{Seq: 5, Put: []Entry{entry("b", "1")}}.encode()
 	appendFile(t, path+".journal", line)
-	_, err := openFile(t, path).Load(ctx)
+	_, err := openFile(t, path).Load(ctx, testScope)
 	if err == nil || !strings.Contains(err.Error(), "state.json.journal:2 is corrupt") {
 		t.Fatalf("Load of a journal corrupt in the middle: %v", err)
 	}
@@ -148,7 +148,7 @@ func TestJournalWithoutSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	appendFile(t, path+".journal", []byte(`{"seq":1,"put":[]}`+"\n"))
-	_, err := openFile(t, path).Load(context.Background())
+	_, err := openFile(t, path).Load(context.Background(), testScope)
 	if err == nil || !strings.Contains(err.Error(), "exists without its snapshot") {
 		t.Fatalf("Load: %v", err)
 	}
@@ -171,14 +171,14 @@ func TestCompactionOnClose(t *testing.T) {
 		t.Fatalf("journal after Close: %v, %v; want empty", fi, err)
 	}
 	b, _ := os.ReadFile(path)
-	data, seq, err := decodeSnapshot(path, b)
+	_, rs, seq, version, err := decodeSnapshot(path, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if seq != 10 {
-		t.Errorf("snapshot seq = %d, want 10", seq)
+	if seq != 10 || version != formatVersion {
+		t.Errorf("snapshot seq = %d, version %d; want 10, %d", seq, version, formatVersion)
 	}
-	if diff := cmp.Diff(want, sortedEntries(data.Entries)); diff != "" {
+	if diff := cmp.Diff(want, sortedRecords(rs)); diff != "" {
 		t.Fatalf("snapshot (-want +got):\n%s", diff)
 	}
 	// Appends go on after the snapshot's sequence number.
@@ -202,7 +202,7 @@ func TestCrashBetweenSnapshotAndTruncate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := st.Remove(ctx, key("a")); err != nil {
+	if err := st.Remove(ctx, ref("a")); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Put(ctx, entry("b", "1")); err != nil {
@@ -326,7 +326,7 @@ func TestSnapshotErrorsSayWhatToDo(t *testing.T) {
 		if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		_, err := openFile(t, path).Load(context.Background())
+		_, err := openFile(t, path).Load(context.Background(), testScope)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("Load of %q: %v; want an error naming the file and saying %q", tc.content, err, tc.want)
 		}
@@ -342,7 +342,7 @@ func TestStoresTakingTurns(t *testing.T) {
 	a.compactMin, b.compactMin = 512, 512
 	for i := range 40 {
 		st := []*fileStore{a, b}[i%2]
-		unlock, err := st.Lock(ctx, me("turn "+itoa(i)), time.Second)
+		unlock, err := st.Lock(ctx, testScope, me("turn "+itoa(i)), time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +370,7 @@ func TestCloseDoesNotCompactUnderAnotherHolder(t *testing.T) {
 	if err := writer.Put(ctx, entry("a", "1")); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := holder.Lock(ctx, me("holder"), 0)
+	unlock, err := holder.Lock(ctx, testScope, me("holder"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,11 +50,13 @@ var heldTokens sync.Map
 // absent; while another holder has it, Lock polls until timeout. A holder on
 // this host whose process is gone (or whose host restarted) is stale: its
 // lock is taken over, and the notifier says so. A holder on another host is
-// never assumed dead.
-func (s *fileStore) Lock(ctx context.Context, me Holder, timeout time.Duration) (func() error, error) {
+// never assumed dead. One lock covers every tenant of the file: runs for
+// different tenants sharing a file wait for each other.
+func (s *fileStore) Lock(ctx context.Context, _ Scope, me Holder, timeout time.Duration) (func() error, error) {
 	if me.Since.IsZero() {
 		me.Since = time.Now()
 	}
+	me.Command = Scrub(me.Command)
 	s.mu.Lock()
 	held := s.held != nil
 	s.mu.Unlock()
@@ -295,7 +297,7 @@ func (s *fileStore) releaseLocked() error {
 }
 
 // ForceUnlock implements Store: it removes the lock file, whoever holds it.
-func (s *fileStore) ForceUnlock(ctx context.Context) (*Holder, error) {
+func (s *fileStore) ForceUnlock(ctx context.Context) ([]Holder, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -310,7 +312,7 @@ func (s *fileStore) ForceUnlock(ctx context.Context) (*Holder, error) {
 	if err := os.Remove(s.lockPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("removing the state lock %s: %w", s.lockPath, err)
 	}
-	return &was, nil
+	return []Holder{was}, nil
 }
 
 func newToken() string {

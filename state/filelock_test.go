@@ -90,7 +90,7 @@ func TestFileLockHolders(t *testing.T) {
 			writeLock(t, path, rec)
 			st := openFile(t, path)
 			n := notes(st)
-			unlock, err := st.Lock(ctx, self, 300*time.Millisecond)
+			unlock, err := st.Lock(ctx, testScope, self, 300*time.Millisecond)
 			if tc.stale == "" {
 				var le *LockedError
 				if !errors.As(err, &le) {
@@ -132,14 +132,14 @@ func TestFileLockUnreadable(t *testing.T) {
 	}
 	st := openFile(t, path)
 	var le *LockedError
-	if _, err := st.Lock(context.Background(), me("x"), 0); !errors.As(err, &le) || !strings.Contains(err.Error(), "unreadable lock file") {
+	if _, err := st.Lock(context.Background(), testScope, me("x"), 0); !errors.As(err, &le) || !strings.Contains(err.Error(), "unreadable lock file") {
 		t.Fatalf("Lock: %v", err)
 	}
 	was, err := st.ForceUnlock(context.Background())
-	if err != nil || was == nil || !strings.Contains(was.Command, "unreadable") {
+	if err != nil || len(was) != 1 || !strings.Contains(was[0].Command, "unreadable") {
 		t.Fatalf("ForceUnlock: %v, %v", was, err)
 	}
-	unlock, err := st.Lock(context.Background(), me("x"), 0)
+	unlock, err := st.Lock(context.Background(), testScope, me("x"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,10 +154,10 @@ func TestFileLockUnreadable(t *testing.T) {
 func TestFileCloseReleasesTheLock(t *testing.T) {
 	path := fileState(t)
 	st := openFile(t, path)
-	if _, err := st.Lock(context.Background(), me("x"), 0); err != nil {
+	if _, err := st.Lock(context.Background(), testScope, me("x"), 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Lock(context.Background(), me("x"), 0); err == nil || !strings.Contains(err.Error(), "already holds") {
+	if _, err := st.Lock(context.Background(), testScope, me("x"), 0); err == nil || !strings.Contains(err.Error(), "already holds") {
 		t.Fatalf("a second Lock by the same store: %v", err)
 	}
 	if err := st.Close(); err != nil {

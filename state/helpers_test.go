@@ -120,7 +120,7 @@ func dumpPostgres(t *testing.T, spec string) []byte {
 	c := adminConn(t, ctx)
 	defer c.Close(ctx)
 	var all bytes.Buffer
-	for _, tbl := range []string{"runai_sync_meta", "runai_sync_entries", "runai_sync_lock_holder"} {
+	for _, tbl := range []string{"runai_sync_meta", "runai_sync_entries", "runai_sync_locks"} {
 		rows, err := c.Query(ctx, `SELECT t::text FROM `+st.table(tbl)+` t`)
 		if err != nil {
 			t.Fatal(err)
@@ -173,9 +173,16 @@ func key(name string) manifest.Key {
 	return manifest.Key{Kind: manifest.KindCredential, Type: manifest.TypePassword, Scope: manifest.ScopeProject, ScopeID: "12", Name: name}
 }
 
+// testTenant is the Run:ai tenant of testScope, the scope of most tests.
+const testTenant = "https://acme.run.ai"
+
+var testScope = Scope{"runai": testTenant}
+
+func ref(name string) Ref { return Ref{Tenant: testTenant, Key: key(name)} }
+
 func entry(name, id string) Entry {
 	return Entry{
-		Key: key(name), Provider: "runai", ID: id,
+		Tenant: testTenant, Key: key(name), Provider: "runai", ID: id,
 		Fingerprints: map[string]string{"spec.password": "hmac-sha256:" + id},
 		AppliedAt:    time.Date(2026, 11, 23, 10, 0, 0, 123456789, time.UTC),
 	}

@@ -9,10 +9,13 @@ import (
 )
 
 // record is one line of the journal (state.json.journal): the entries of
-// one Put, or the keys of one Remove, numbered in order.
+// one Put, or the refs of one Remove, numbered in order.
 //
-//	{"seq":43,"put":[{"key":{…},"provider":"runai","id":"…",…}]}
-//	{"seq":44,"remove":[{"kind":"Credential",…}]}
+//	{"seq":43,"put":[{"tenant":"https://acme.run.ai","key":{…},"provider":"runai","id":"…",…}]}
+//	{"seq":44,"forget":[{"tenant":"https://acme.run.ai","key":{"kind":"Credential",…}}]}
+//
+// Remove holds the keys removed by a version 1 journal (written before
+// entries were keyed by tenant): they name unclaimed entries.
 //
 // A record is one write followed by one fsync: after a crash it is either
 // whole, or a torn last line that replay ignores (that Put had not
@@ -20,6 +23,7 @@ import (
 type record struct {
 	Seq    uint64         `json:"seq"`
 	Put    []Entry        `json:"put,omitempty"`
+	Forget []Ref          `json:"forget,omitempty"`
 	Remove []manifest.Key `json:"remove,omitempty"`
 }
 
@@ -32,13 +36,21 @@ func (r record) encode() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// applyTo changes d as the record says.
-func (r record) applyTo(d *Data) {
+// applyTo changes rs as the record says. A journal that follows a
+// version 1 snapshot was written before entries were keyed by tenant: its
+// entries are unclaimed, whatever they say.
+func (r record) applyTo(rs records, version int) {
 	for _, e := range r.Put {
-		d.Entries[e.Key] = e
+		if version < 2 {
+			e.Tenant = ""
+		}
+		rs[e.Ref()] = e
+	}
+	for _, ref := range r.Forget {
+		delete(rs, ref)
 	}
 	for _, k := range r.Remove {
-		delete(d.Entries, k)
+		delete(rs, Ref{Key: k})
 	}
 }
 
@@ -59,7 +71,7 @@ type replayed struct {
 // named in errors) whose sequence number is above after. An unreadable last
 // line is a write cut short by a crash and is ignored; an unreadable line
 // followed by whole records is corruption.
-func replayJournal(path string, b []byte, d *Data, after uint64) (replayed, error) {
+func replayJournal(path string, b []byte, rs records, version int, after uint64) (replayed, error) {
 	res := replayed{lastSeq: after}
 	line := 1
 	for start := 0; start < len(b); line++ {
@@ -77,7 +89,7 @@ func replayJournal(path string, b []byte, d *Data, after uint64) (replayed, erro
 			return res, fmt.Errorf("state journal %s:%d is corrupt; restore it from a backup, or remove it to go back to the last snapshot %s", path, line, trimJournal(path))
 		}
 		if r.Seq > after {
-			r.applyTo(d)
+			r.applyTo(rs, version)
 			res.applied++
 		}
 		res.lastSeq = max(res.lastSeq, r.Seq)

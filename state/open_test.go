@@ -27,6 +27,10 @@ func TestOpen(t *testing.T) {
 		{name: "directory", spec: dir, err: "is a directory"},
 		{name: "trailing slash", spec: "some/dir/", err: "names a directory"},
 		{name: "bad schema", spec: "postgres://db/x?schema=Team-A", err: "not a plain lower-case name"},
+		{name: "empty schema", spec: "postgres://runai:s3cr3t-pw@db/x?schema=", err: `schema "" in the PostgreSQL URL`},
+		{name: "schema twice", spec: "postgres://db/x?schema=a&schema=b", err: "gives schema 2 times"},
+		{name: "malformed query", spec: "postgres://runai:s3cr3t-pw@db/x?schema=team_a;sslmode=disable", err: "query of the PostgreSQL URL is malformed"},
+		{name: "bad escape in query", spec: "postgres://runai:s3cr3t-pw@db/x?schema=%zz", err: "query of the PostgreSQL URL is malformed"},
 		{name: "bad URL", spec: "postgres://runai:s3cr3t-pw@db:notaport/x", err: "not valid"},
 		{name: "bad parameter", spec: "postgres://runai:s3cr3t-pw@db/x?connect_timeout=soon", err: "not accepted"},
 	} {

@@ -29,6 +29,11 @@ const (
 // it. An entry that holds only the intent to generate a secret (an apply
 // died between the API call and the record) marks its dependents as
 // undelivered, whatever the id.
+//
+// An unclaimed entry (written before entries were keyed by tenant) is used,
+// and claimed for the scope's tenant, only when its id is the live object's:
+// ids are unique across tenants, so an entry is never read for the wrong
+// tenant. The Recorder moves claimed entries to the tenant when it writes.
 func Overlay(d *Data, fp Fingerprinter, desired, live []*diff.Object) map[manifest.Key]string {
 	wanted := map[manifest.Key]*diff.Object{}
 	for _, o := range desired {
@@ -48,6 +53,9 @@ func Overlay(d *Data, fp Fingerprinter, desired, live []*diff.Object) map[manife
 			continue // not managed: pruned or ignored, nothing to compare
 		}
 		e, ok := d.Entries[l.Key]
+		if u, found := d.Unclaimed[l.Key]; found && u.ID == l.ID && l.ID != "" && (!ok || e.ID != l.ID) && (u.Provider == "" || u.Provider == l.Provider) {
+			e, ok = d.claim(u), true
+		}
 		if ok && len(e.Pending) > 0 && (e.ID == l.ID || e.ID == "") {
 			l.Undelivered = slices.Clone(e.Pending)
 		}
@@ -126,4 +134,18 @@ func pluralize(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// claim takes the unclaimed entry u for the scope's tenant of its provider.
+func (d *Data) claim(u Entry) Entry {
+	u.Tenant = d.Scope[u.Provider]
+	if d.Entries == nil {
+		d.Entries = map[manifest.Key]Entry{}
+	}
+	d.Entries[u.Key] = u
+	if d.claimed == nil {
+		d.claimed = map[manifest.Key]bool{}
+	}
+	d.claimed[u.Key] = true
+	return u
 }

@@ -141,16 +141,18 @@ func (m *memStore) Put(_ context.Context, es ...Entry) error {
 	return nil
 }
 
-func (m *memStore) Remove(_ context.Context, ks ...manifest.Key) error {
-	for _, k := range ks {
+func (m *memStore) Remove(_ context.Context, refs ...Ref) error {
+	for _, r := range refs {
 		m.removes++
-		delete(m.entries, k)
+		if e, ok := m.entries[r.Key]; ok && e.Tenant == r.Tenant {
+			delete(m.entries, r.Key)
+		}
 	}
 	return nil
 }
 
 func TestRecorderTracksDelivery(t *testing.T) {
-	d := &Data{Salt: []byte("s"), Entries: map[manifest.Key]Entry{}}
+	d := &Data{Salt: []byte("s"), Scope: testScope, Entries: map[manifest.Key]Entry{}}
 	fp := NewFingerprinter(d, "")
 	sa := desiredSA("2026-11")
 	login := &diff.Object{Key: loginK, Provider: "runai", Attrs: map[string]string{},

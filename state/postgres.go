@@ -14,12 +14,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/runai-sync/runai-sync/manifest"
 )
 
 // Advisory lock classes (the first key of the two-key form); the second key
-// is derived from the schema, so each state in a database has its own.
+// is derived from the schema (and for the apply lock, the tenant), so each
+// state in a database, and each tenant of a state, has its own.
 const (
 	pgClassApply  int32 = 0x52534c4b // "RSLK": the apply lock
 	pgClassSchema int32 = 0x52534348 // "RSCH": creating the tables
@@ -34,9 +33,13 @@ var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 // pgStore is the PostgreSQL backend. In its schema (the "schema" query
 // parameter of the URL, default public) it keeps three tables:
 //
-//	runai_sync_meta         one row: format version and salt
-//	runai_sync_entries      one row per entry: key (canonical JSON text), entry (jsonb), applied_at
-//	runai_sync_lock_holder  one row while the lock is held: who holds it
+//	runai_sync_meta     one row: format version and salt
+//	runai_sync_entries  one row per entry: tenant, key (canonical JSON text), entry (jsonb), applied_at
+//	runai_sync_locks    one row per tenant whose lock is held: who holds it
+//
+// Tables of format version 1 (entries keyed by key alone, one lock for the
+// schema) are upgraded on first use: their entries become unclaimed
+// (tenant ''), and runai_sync_lock_holder is left unused.
 //
 // The tables and the salt are made on first use by whichever run comes
 // first, under a transaction-level advisory lock so that two first uses do
@@ -50,14 +53,15 @@ type pgStore struct {
 	describe string
 	cfg      *pgx.ConnConfig
 	schema   string
-	lockID   int32 // second advisory lock key
+	lockID   int32 // second advisory lock key of the schema
 	notify   atomic.Pointer[func(string)]
 
 	mu        sync.Mutex
 	conn      *pgx.Conn // reads and writes while no lock is held
-	lockConn  *pgx.Conn // the session holding the apply lock
+	lockConn  *pgx.Conn // the session holding the apply locks
 	lockToken string
-	salt      []byte // set once the tables exist
+	lockIDs   []int32 // the apply locks lockConn holds
+	salt      []byte  // set once the tables exist
 }
 
 func newPostgresStore(dsn string) (*pgStore, error) {
@@ -69,17 +73,23 @@ func newPostgresStore(dsn string) (*pgStore, error) {
 		}
 		return nil, fmt.Errorf("state: the PostgreSQL URL is not valid (%v); write it as postgres://USER@HOST:PORT/DB, percent-encoding special characters", err)
 	}
-	q := u.Query()
-	schema := q.Get("schema")
-	q.Del("schema")
-	if schema != "" && !schemaName.MatchString(schema) {
-		return nil, fmt.Errorf("state: schema %q in the PostgreSQL URL is not a plain lower-case name ([a-z_][a-z0-9_]*)", schema)
-	}
 	describe := u.Scheme + "://" + u.Host + u.Path
-	if schema != "" {
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("state %s: the query of the PostgreSQL URL is malformed (%s); write it as ?schema=NAME&sslmode=…, percent-encoding special characters", describe, scrub(err.Error(), u))
+	}
+	schemas, given := q["schema"]
+	q.Del("schema")
+	schema := "public"
+	switch {
+	case !given:
+	case len(schemas) > 1:
+		return nil, fmt.Errorf("state %s: the PostgreSQL URL gives schema %d times (%q); give it once", describe, len(schemas), schemas)
+	case !schemaName.MatchString(schemas[0]):
+		return nil, fmt.Errorf("state %s: schema %q in the PostgreSQL URL is not a plain lower-case name ([a-z_][a-z0-9_]*, at most 63 characters); fix ?schema=, or leave it out for public", describe, schemas[0])
+	default:
+		schema = schemas[0]
 		describe += "?schema=" + schema
-	} else {
-		schema = "public"
 	}
 	u.RawQuery = q.Encode()
 	cfg, err := pgx.ParseConfig(u.String())
@@ -89,10 +99,19 @@ func newPostgresStore(dsn string) (*pgStore, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = pgConnectTimeout
 	}
-	h := fnv.New32a()
-	h.Write([]byte(schema))
-	return &pgStore{describe: describe, cfg: cfg, schema: schema, lockID: int32(h.Sum32() & 0x7fffffff)}, nil
+	return &pgStore{describe: describe, cfg: cfg, schema: schema, lockID: lockKey(schema)}, nil
 }
+
+// lockKey derives a second advisory lock key from parts.
+func lockKey(parts ...string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(strings.Join(parts, "\x00")))
+	return int32(h.Sum32() & 0x7fffffff)
+}
+
+// tenantLockKey is the key of a tenant's apply lock. Two tenants whose keys
+// collide share a lock: they wait for each other, nothing worse.
+func (s *pgStore) tenantLockKey(tenant string) int32 { return lockKey(s.schema, tenant) }
 
 // scrub removes the passwords of u from s, whatever a library left in it.
 func scrub(s string, u *url.URL) string {
@@ -166,16 +185,17 @@ func (s *pgStore) session(ctx context.Context) (*pgx.Conn, error) {
 	return c, nil
 }
 
-// prepare creates the tables and the salt if they are missing, and returns
-// the salt.
+// prepare creates the tables and the salt if they are missing, upgrades
+// tables of an older format, and returns the salt.
 func (s *pgStore) prepare(ctx context.Context, c *pgx.Conn) ([]byte, error) {
-	if salt, err := s.readSalt(ctx, c); err != nil || salt != nil {
+	if salt, format, err := s.readSalt(ctx, c); err != nil || (salt != nil && format == formatVersion) {
 		return salt, err
 	}
 	newS, err := newSalt()
 	if err != nil {
 		return nil, err
 	}
+	upgraded := false
 	err = pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, pgClassSchema, s.lockID); err != nil {
 			return err
@@ -187,11 +207,13 @@ func (s *pgStore) prepare(ctx context.Context, c *pgx.Conn) ([]byte, error) {
 				salt bytea NOT NULL,
 				created_at timestamptz NOT NULL DEFAULT now())`,
 			`CREATE TABLE IF NOT EXISTS ` + s.table("runai_sync_entries") + ` (
-				key text PRIMARY KEY,
+				tenant text NOT NULL DEFAULT '',
+				key text NOT NULL,
 				entry jsonb NOT NULL,
-				applied_at timestamptz NOT NULL)`,
-			`CREATE TABLE IF NOT EXISTS ` + s.table("runai_sync_lock_holder") + ` (
-				id int PRIMARY KEY CHECK (id = 1),
+				applied_at timestamptz NOT NULL,
+				PRIMARY KEY (tenant, key))`,
+			`CREATE TABLE IF NOT EXISTS ` + s.table("runai_sync_locks") + ` (
+				tenant text PRIMARY KEY,
 				host text NOT NULL,
 				pid int NOT NULL,
 				since timestamptz NOT NULL,
@@ -207,72 +229,139 @@ func (s *pgStore) prepare(ctx context.Context, c *pgx.Conn) ([]byte, error) {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO `+s.table("runai_sync_meta")+` (id, format, salt) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING`, formatVersion, newS)
+		var err error
+		upgraded, err = s.upgrade(ctx, tx)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO `+s.table("runai_sync_meta")+` (id, format, salt) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING`, formatVersion, newS)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("state %s: creating the state tables in schema %s (this needs the CREATE privilege once): %w", s.describe, s.schema, err)
 	}
-	salt, err := s.readSalt(ctx, c)
-	if err == nil && salt == nil {
-		err = fmt.Errorf("state %s: the salt is missing after creating it", s.describe)
+	if upgraded {
+		s.say("state %s: upgraded to format version %d (entries keyed by tenant); earlier entries are claimed by the tenant whose live objects have their ids", s.describe, formatVersion)
 	}
-	return salt, err
+	salt, format, err := s.readSalt(ctx, c)
+	switch {
+	case err != nil:
+		return nil, err
+	case salt == nil:
+		return nil, fmt.Errorf("state %s: the salt is missing after creating it", s.describe)
+	case format != formatVersion:
+		return nil, fmt.Errorf("state %s has format version %d after upgrading it", s.describe, format)
+	}
+	return salt, nil
 }
 
-// readSalt returns the salt, or nil when the tables do not exist yet.
-func (s *pgStore) readSalt(ctx context.Context, c *pgx.Conn) ([]byte, error) {
+// upgrade turns tables of format version 1 into version 2, in tx: the
+// entries get a tenant column (their tenant '', unclaimed) and are keyed by
+// tenant and key. It refuses while an older runai-sync holds the lock of
+// version 1, which writes by key alone.
+func (s *pgStore) upgrade(ctx context.Context, tx pgx.Tx) (bool, error) {
+	var format int
+	err := tx.QueryRow(ctx, `SELECT format FROM `+s.table("runai_sync_meta")+` WHERE id = 1`).Scan(&format)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && format >= formatVersion) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var free bool
+	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1, $2)`, pgClassApply, s.lockID).Scan(&free); err != nil {
+		return false, err
+	}
+	if !free {
+		return false, errors.New("an apply of an older runai-sync holds the lock of this state; let it finish, then run again to upgrade the state")
+	}
+	entries := s.table("runai_sync_entries")
+	for _, q := range []string{
+		`ALTER TABLE ` + entries + ` ADD COLUMN IF NOT EXISTS tenant text NOT NULL DEFAULT ''`,
+		`ALTER TABLE ` + entries + ` DROP CONSTRAINT IF EXISTS runai_sync_entries_pkey`,
+		`ALTER TABLE ` + entries + ` ADD PRIMARY KEY (tenant, key)`,
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return false, err
+		}
+	}
+	_, err = tx.Exec(ctx, `UPDATE `+s.table("runai_sync_meta")+` SET format = $1 WHERE id = 1`, formatVersion)
+	return err == nil, err
+}
+
+// readSalt returns the salt and the format version, or a nil salt when the
+// tables do not exist yet (or not all of this version's).
+func (s *pgStore) readSalt(ctx context.Context, c *pgx.Conn) ([]byte, int, error) {
 	var exists bool
 	if err := c.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL`,
-		s.table("runai_sync_meta"), s.table("runai_sync_entries"), s.table("runai_sync_lock_holder")).Scan(&exists); err != nil {
-		return nil, fmt.Errorf("state %s: %w", s.describe, err)
+		s.table("runai_sync_meta"), s.table("runai_sync_entries"), s.table("runai_sync_locks")).Scan(&exists); err != nil {
+		return nil, 0, fmt.Errorf("state %s: %w", s.describe, err)
 	}
 	if !exists {
-		return nil, nil
+		return nil, 0, nil
 	}
 	var format int
 	var salt []byte
 	err := c.QueryRow(ctx, `SELECT format, salt FROM `+s.table("runai_sync_meta")+` WHERE id = 1`).Scan(&format, &salt)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return nil, nil
+		return nil, 0, nil
 	case err != nil:
-		return nil, fmt.Errorf("state %s: reading the salt: %w", s.describe, err)
+		return nil, 0, fmt.Errorf("state %s: reading the salt: %w", s.describe, err)
 	case format > formatVersion:
-		return nil, fmt.Errorf("state %s has format version %d, written by a newer runai-sync; upgrade runai-sync", s.describe, format)
+		return nil, 0, fmt.Errorf("state %s has format version %d, written by a newer runai-sync; upgrade runai-sync", s.describe, format)
 	}
-	return salt, nil
+	return salt, format, nil
 }
 
 // Load implements Store. The first Load of a new state creates its tables
 // and salt, so that every machine fingerprints with the same salt from the
 // start.
-func (s *pgStore) Load(ctx context.Context) (*Data, error) {
+func (s *pgStore) Load(ctx context.Context, scope Scope) (*Data, error) {
+	salt, rs, err := s.read(ctx, append(scope.tenants(), ""))
+	if err != nil {
+		return nil, err
+	}
+	return rs.data(salt, scope), nil
+}
+
+// List implements Store.
+func (s *pgStore) List(ctx context.Context) ([]Entry, error) {
+	_, rs, err := s.read(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return sortedRecords(rs), nil
+}
+
+// read reads the entries of tenants (all of them when tenants is nil).
+func (s *pgStore) read(ctx context.Context, tenants []string) ([]byte, records, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, err := s.session(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	rows, err := c.Query(ctx, `SELECT key, entry FROM `+s.table("runai_sync_entries"))
+	rows, err := c.Query(ctx, `SELECT tenant, key, entry FROM `+s.table("runai_sync_entries")+` WHERE $1::text[] IS NULL OR tenant = ANY($1)`, tenants)
 	if err != nil {
-		return nil, fmt.Errorf("state %s: reading entries: %w", s.describe, err)
+		return nil, nil, fmt.Errorf("state %s: reading entries: %w", s.describe, err)
 	}
-	d := &Data{Salt: append([]byte(nil), s.salt...), Entries: map[manifest.Key]Entry{}}
-	var key string
+	rs := records{}
+	var tenant, key string
 	var raw []byte
-	_, err = pgx.ForEachRow(rows, []any{&key, &raw}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&tenant, &key, &raw}, func() error {
 		var e Entry
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return fmt.Errorf("entry %s is unreadable: %w", key, err)
 		}
-		d.Entries[e.Key] = e
+		e.Tenant = tenant
+		rs[e.Ref()] = e
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("state %s: reading entries: %w", s.describe, err)
+		return nil, nil, fmt.Errorf("state %s: reading entries: %w", s.describe, err)
 	}
-	return d, nil
+	return append([]byte(nil), s.salt...), rs, nil
 }
 
 // Put implements Store: all entries in one transaction. An entry whose
@@ -280,6 +369,9 @@ func (s *pgStore) Load(ctx context.Context) (*Data, error) {
 func (s *pgStore) Put(ctx context.Context, entries ...Entry) error {
 	if len(entries) == 0 {
 		return ctx.Err()
+	}
+	if err := checkTenants(entries); err != nil {
+		return err
 	}
 	now := time.Now().UTC()
 	return s.write(ctx, func(tx pgx.Tx) error {
@@ -296,29 +388,29 @@ func (s *pgStore) Put(ctx context.Context, entries ...Entry) error {
 			if err != nil {
 				return err
 			}
-			b.Queue(`INSERT INTO `+s.table("runai_sync_entries")+` (key, entry, applied_at) VALUES ($1, $2, $3)
-				ON CONFLICT (key) DO UPDATE SET entry = EXCLUDED.entry, applied_at = EXCLUDED.applied_at`,
-				string(key), string(entry), e.AppliedAt)
+			b.Queue(`INSERT INTO `+s.table("runai_sync_entries")+` (tenant, key, entry, applied_at) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (tenant, key) DO UPDATE SET entry = EXCLUDED.entry, applied_at = EXCLUDED.applied_at`,
+				e.Tenant, string(key), string(entry), e.AppliedAt)
 		}
 		return tx.SendBatch(ctx, b).Close()
 	})
 }
 
 // Remove implements Store, in one transaction.
-func (s *pgStore) Remove(ctx context.Context, keys ...manifest.Key) error {
-	if len(keys) == 0 {
+func (s *pgStore) Remove(ctx context.Context, refs ...Ref) error {
+	if len(refs) == 0 {
 		return ctx.Err()
 	}
-	ks := make([]string, len(keys))
-	for i, k := range keys {
-		b, err := json.Marshal(k)
+	ts, ks := make([]string, len(refs)), make([]string, len(refs))
+	for i, r := range refs {
+		b, err := json.Marshal(r.Key)
 		if err != nil {
 			return err
 		}
-		ks[i] = string(b)
+		ts[i], ks[i] = r.Tenant, string(b)
 	}
 	return s.write(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM `+s.table("runai_sync_entries")+` WHERE key = ANY($1)`, ks)
+		_, err := tx.Exec(ctx, `DELETE FROM `+s.table("runai_sync_entries")+` WHERE (tenant, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, ts, ks)
 		return err
 	})
 }
@@ -352,6 +444,6 @@ func (s *pgStore) Close() error {
 			errs = append(errs, c.Close(ctx))
 		}
 	}
-	s.conn, s.lockConn, s.lockToken = nil, nil, ""
+	s.conn, s.lockConn, s.lockToken, s.lockIDs = nil, nil, "", nil
 	return errors.Join(errs...)
 }

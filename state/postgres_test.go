@@ -21,7 +21,7 @@ func TestPostgresDeadConnectionReleasesTheLock(t *testing.T) {
 	ctx := context.Background()
 	spec := postgresState(t)
 	a, b := openPostgres(t, spec), openPostgres(t, spec)
-	if _, err := a.Lock(ctx, me("a"), time.Second); err != nil {
+	if _, err := a.Lock(ctx, testScope, me("a"), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	// The network goes away under a's lock session.
@@ -29,7 +29,7 @@ func TestPostgresDeadConnectionReleasesTheLock(t *testing.T) {
 	_ = a.lockConn.PgConn().Conn().Close()
 	a.mu.Unlock()
 	start := time.Now()
-	unlock, err := b.Lock(ctx, me("b"), 10*time.Second)
+	unlock, err := b.Lock(ctx, testScope, me("b"), 10*time.Second)
 	if err != nil {
 		t.Fatalf("Lock after the holder's connection died: %v", err)
 	}
@@ -53,7 +53,7 @@ func TestPostgresConcurrentFirstUse(t *testing.T) {
 	for i := range salts {
 		st := openPostgres(t, spec)
 		wg.Go(func() {
-			d, err := st.Load(ctx)
+			d, err := st.Load(ctx, testScope)
 			if err != nil {
 				t.Error(err)
 				return
@@ -75,10 +75,10 @@ func TestPostgresSchemasAreIndependent(t *testing.T) {
 	ctx := context.Background()
 	s1, s2 := postgresState(t), postgresState(t)
 	a, b := openPostgres(t, s1), openPostgres(t, s2)
-	if _, err := a.Lock(ctx, me("a"), 0); err != nil {
+	if _, err := a.Lock(ctx, testScope, me("a"), 0); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := b.Lock(ctx, me("b"), 0)
+	unlock, err := b.Lock(ctx, testScope, me("b"), 0)
 	if err != nil {
 		t.Fatalf("the lock of another schema: %v", err)
 	}
@@ -86,7 +86,7 @@ func TestPostgresSchemasAreIndependent(t *testing.T) {
 	if err := a.Put(ctx, entry("only-in-a", "1")); err != nil {
 		t.Fatal(err)
 	}
-	d, err := b.Load(ctx)
+	d, err := b.Load(ctx, testScope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,30 +101,30 @@ func TestPostgresHolderWithoutRow(t *testing.T) {
 	ctx := context.Background()
 	spec := postgresState(t)
 	st := openPostgres(t, spec)
-	if _, err := st.Load(ctx); err != nil { // creates the tables
+	if _, err := st.Load(ctx, testScope); err != nil { // creates the tables
 		t.Fatal(err)
 	}
 	raw := adminConn(t, ctx)
 	defer raw.Close(ctx)
-	if _, err := raw.Exec(ctx, `INSERT INTO `+st.table("runai_sync_lock_holder")+` VALUES (1, 'old-host', 1, now(), '', 1, 'x')`); err != nil {
+	if _, err := raw.Exec(ctx, `INSERT INTO `+st.table("runai_sync_locks")+` VALUES ($1, 'old-host', 1, now(), '', 1, 'x')`, testTenant); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := raw.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, pgClassApply, st.lockID); err != nil {
+	if _, err := raw.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, pgClassApply, st.tenantLockKey(testTenant)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := st.Lock(ctx, me("x"), 0)
+	_, err := st.Lock(ctx, testScope, me("x"), 0)
 	var le *LockedError
 	if !errors.As(err, &le) || !strings.Contains(le.Holder.Command, "PostgreSQL session") || le.Holder.Host == "old-host" {
 		t.Fatalf("Lock: %v (holder %+v)", err, le)
 	}
 	was, err := st.ForceUnlock(ctx)
-	if err != nil || was == nil {
+	if err != nil || len(was) != 1 {
 		t.Fatalf("ForceUnlock: %v, %v", was, err)
 	}
 	if err := raw.Ping(ctx); err == nil {
 		t.Fatal("ForceUnlock did not end the holding session")
 	}
-	unlock, err := st.Lock(ctx, me("x"), 5*time.Second)
+	unlock, err := st.Lock(ctx, testScope, me("x"), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestPostgresConnectErrorShowsNoPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	_, err = st.Load(context.Background())
+	_, err = st.Load(context.Background(), testScope)
 	if err == nil {
 		t.Fatal("Load from a closed port succeeded")
 	}

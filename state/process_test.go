@@ -53,7 +53,7 @@ func helper(mode, spec string) error {
 		}
 	}
 	host, _ := os.Hostname()
-	unlock, err := st.Lock(ctx, Holder{Host: host, PID: os.Getpid(), Since: time.Now(), Command: "helper " + mode}, 30*time.Second)
+	unlock, err := st.Lock(ctx, testScope, Holder{Host: host, PID: os.Getpid(), Since: time.Now(), Command: "helper " + mode}, 30*time.Second)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func TestTwoProcessLock(t *testing.T) {
 		c := startChild(t, "lock", spec)
 		c.expect(t, "locked")
 		st := mustOpen(t, spec)
-		_, err := st.Lock(ctx, me("parent"), 500*time.Millisecond)
+		_, err := st.Lock(ctx, testScope, me("parent"), 500*time.Millisecond)
 		var le *LockedError
 		if !errors.As(err, &le) {
 			t.Fatalf("Lock while the child holds it: %v", err)
@@ -149,7 +149,7 @@ func TestTwoProcessLock(t *testing.T) {
 		if err := c.cmd.Wait(); err != nil {
 			t.Fatalf("child: %v", err)
 		}
-		unlock, err := st.Lock(ctx, me("parent"), 5*time.Second)
+		unlock, err := st.Lock(ctx, testScope, me("parent"), 5*time.Second)
 		if err != nil {
 			t.Fatalf("Lock after the child released it: %v", err)
 		}
@@ -163,7 +163,7 @@ func TestTwoProcessLock(t *testing.T) {
 		c.kill(t)
 		n := notes(st)
 		start := time.Now()
-		unlock, err = st.Lock(ctx, me("parent"), 10*time.Second)
+		unlock, err = st.Lock(ctx, testScope, me("parent"), 10*time.Second)
 		if err != nil {
 			t.Fatalf("Lock after the holder was killed: %v", err)
 		}
@@ -201,7 +201,7 @@ func TestKilledWriterLosesNothing(t *testing.T) {
 				acked = max(acked, n)
 			}
 			c.kill(t)
-			d, err := mustOpen(t, spec).Load(ctx)
+			d, err := mustOpen(t, spec).Load(ctx, testScope)
 			if err != nil {
 				t.Fatalf("round %d: Load after the kill: %v", round, err)
 			}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -74,11 +75,20 @@ func (r *Recorder) Intend(step diff.Step) error {
 func (r *Recorder) Record(step diff.Step, res apply.Result) error {
 	c := step.Change
 	if step.Phase == diff.PhaseDelete {
-		if _, ok := r.data.Entries[c.Key]; !ok {
+		e, ok := r.data.Entries[c.Key]
+		if !ok {
 			return nil
 		}
+		refs := []Ref{e.Ref()}
+		if r.data.claimed[c.Key] {
+			refs = append(refs, Ref{Key: c.Key})
+		}
+		if err := r.store.Remove(r.ctx, refs...); err != nil {
+			return err
+		}
 		delete(r.data.Entries, c.Key)
-		return r.store.Remove(r.ctx, c.Key)
+		r.forgetClaim(c.Key)
+		return nil
 	}
 	id := res.ID
 	if id == "" {
@@ -141,15 +151,52 @@ func (r *Recorder) entryFor(c *diff.Change, id string) Entry {
 	return e
 }
 
+// put saves e for the scope's tenant of its provider; an entry claimed from
+// the unclaimed ones is then removed from them.
 func (r *Recorder) put(e Entry) error {
-	if err := r.store.Put(r.ctx, e); err != nil {
+	return r.putAll([]Entry{e})
+}
+
+func (r *Recorder) putAll(entries []Entry) error {
+	var claims []Ref
+	for i, e := range entries {
+		t := r.data.Scope[e.Provider]
+		if t == "" {
+			return fmt.Errorf("state: no tenant for provider %q of %s (internal error); nothing was saved", e.Provider, e.Key)
+		}
+		entries[i].Tenant = t
+		if r.data.claimed[e.Key] {
+			claims = append(claims, Ref{Key: e.Key})
+		}
+	}
+	if err := r.store.Put(r.ctx, entries...); err != nil {
 		return err
 	}
 	if r.data.Entries == nil {
 		r.data.Entries = map[manifest.Key]Entry{}
 	}
-	r.data.Entries[e.Key] = e
+	for _, e := range entries {
+		r.data.Entries[e.Key] = e
+	}
+	if len(claims) == 0 {
+		return nil
+	}
+	// A crash before this leaves the unclaimed copy behind: the tenant's
+	// entry, now saved, comes first, and the copy is removed next time.
+	if err := r.store.Remove(r.ctx, claims...); err != nil {
+		return err
+	}
+	for _, c := range claims {
+		r.forgetClaim(c.Key)
+	}
 	return nil
+}
+
+func (r *Recorder) forgetClaim(k manifest.Key) {
+	if r.data.claimed[k] {
+		delete(r.data.claimed, k)
+		delete(r.data.Unclaimed, k)
+	}
 }
 
 // Adopt records the objects the plan left alone that the state does not
@@ -163,6 +210,9 @@ func (r *Recorder) Adopt() error {
 			continue
 		}
 		if e, ok := r.data.Entries[c.Key]; ok && e.ID == c.Live.ID && (len(e.Fingerprints) == 0 || e.KeyID == kid) && len(e.Pending) == 0 {
+			if r.data.claimed[c.Key] {
+				entries = append(entries, e) // moved to the tenant as it is
+			}
 			continue
 		}
 		entries = append(entries, r.entryFor(c, c.Live.ID))
@@ -170,11 +220,5 @@ func (r *Recorder) Adopt() error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if err := r.store.Put(r.ctx, entries...); err != nil {
-		return err
-	}
-	for _, e := range entries {
-		r.data.Entries[e.Key] = e
-	}
-	return nil
+	return r.putAll(entries)
 }

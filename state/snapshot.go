@@ -9,12 +9,16 @@ import (
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
-// formatVersion is the version of the snapshot and journal formats.
-const formatVersion = 1
+// formatVersion is the version of the snapshot and journal formats (and of
+// the PostgreSQL tables). Version 2 keys entries by tenant; a version 1
+// state is read with every entry unclaimed (Tenant ""), and is rewritten as
+// version 2 before the first write, so that an older runai-sync, which would
+// mix the tenants' entries, refuses it.
+const formatVersion = 2
 
 // snapshot is the on-disk form of the compacted state file:
 //
-//	{"formatVersion": 1, "salt": "…base64…", "seq": 42, "entries": [ … ]}
+//	{"formatVersion": 2, "salt": "…base64…", "seq": 42, "entries": [ … ]}
 //
 // Seq is the sequence number of the last journal record the snapshot
 // includes: replay skips records at or below it, so a crash between writing
@@ -26,10 +30,10 @@ type snapshot struct {
 	Entries       []Entry `json:"entries"`
 }
 
-// encodeSnapshot renders d as a snapshot, entries sorted by key so that the
-// same state always gives the same bytes.
-func encodeSnapshot(d *Data, seq uint64) ([]byte, error) {
-	s := snapshot{FormatVersion: formatVersion, Salt: d.Salt, Seq: seq, Entries: sortedEntries(d.Entries)}
+// encodeSnapshot renders the records as a snapshot, sorted by tenant and
+// key so that the same state always gives the same bytes.
+func encodeSnapshot(salt []byte, rs records, seq uint64) ([]byte, error) {
+	s := snapshot{FormatVersion: formatVersion, Salt: salt, Seq: seq, Entries: sortedRecords(rs)}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, err
@@ -42,26 +46,31 @@ func sortedEntries(m map[manifest.Key]Entry) []Entry {
 	for _, e := range m {
 		out = append(out, e)
 	}
-	slices.SortFunc(out, func(a, b Entry) int { return a.Key.Compare(b.Key) })
+	slices.SortFunc(out, compareEntries)
 	return out
 }
 
-// decodeSnapshot parses a snapshot read from path (named in errors).
-func decodeSnapshot(path string, b []byte) (*Data, uint64, error) {
+// decodeSnapshot parses a snapshot read from path (named in errors): its
+// salt, records, sequence number and format version. The entries of a
+// version 1 snapshot are unclaimed, whatever they say.
+func decodeSnapshot(path string, b []byte) (salt []byte, rs records, seq uint64, version int, err error) {
 	var s snapshot
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&s); err != nil {
-		return nil, 0, fmt.Errorf("state %s is not valid JSON (%v); restore it from a backup, or remove it to start a new state (every secret then looks unknown)", path, err)
+		return nil, nil, 0, 0, fmt.Errorf("state %s is not valid JSON (%v); restore it from a backup, or remove it to start a new state (every secret then looks unknown)", path, err)
 	}
 	switch {
 	case s.FormatVersion > formatVersion:
-		return nil, 0, fmt.Errorf("state %s has format version %d, written by a newer runai-sync; upgrade runai-sync", path, s.FormatVersion)
+		return nil, nil, 0, 0, fmt.Errorf("state %s has format version %d, written by a newer runai-sync; upgrade runai-sync", path, s.FormatVersion)
 	case s.FormatVersion < 1 || len(s.Salt) == 0:
-		return nil, 0, fmt.Errorf("state %s is not a runai-sync state (no formatVersion or salt); give another --state path, or remove it", path)
+		return nil, nil, 0, 0, fmt.Errorf("state %s is not a runai-sync state (no formatVersion or salt); give another --state path, or remove it", path)
 	}
-	d := &Data{Salt: s.Salt, Entries: make(map[manifest.Key]Entry, len(s.Entries))}
+	rs = make(records, len(s.Entries))
 	for _, e := range s.Entries {
-		d.Entries[e.Key] = e
+		if s.FormatVersion < 2 {
+			e.Tenant = ""
+		}
+		rs[e.Ref()] = e
 	}
-	return d, s.Seq, nil
+	return s.Salt, rs, s.Seq, s.FormatVersion, nil
 }

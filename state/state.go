@@ -11,6 +11,10 @@ import (
 // Entry is what the state remembers of one managed resource. It never
 // holds a secret value: Fingerprints are keyed hashes (see Fingerprinter).
 type Entry struct {
+	// Tenant is the tenant the entry belongs to (see Tenant): with Key it
+	// identifies the entry. "" marks an entry written before entries were
+	// keyed by tenant, unclaimed until a run proves it its own (Overlay).
+	Tenant   string       `json:"tenant,omitempty"`
 	Key      manifest.Key `json:"key"`
 	Provider string       `json:"provider"`
 	// ID is the live id the entry belongs to: an entry whose id differs
@@ -33,15 +37,37 @@ type Entry struct {
 	AppliedAt time.Time `json:"appliedAt"`
 }
 
-// Data is the whole state: the per-state salt and the entries.
+// Ref identifies an entry: its tenant and key.
+type Ref struct {
+	Tenant string       `json:"tenant,omitempty"`
+	Key    manifest.Key `json:"key"`
+}
+
+// Ref returns the entry's identity.
+func (e Entry) Ref() Ref { return Ref{Tenant: e.Tenant, Key: e.Key} }
+
+// Data is what one run sees of the state: the per-state salt, and the
+// entries of the tenants of its Scope.
 type Data struct {
 	// Salt keys the fingerprints unless RUNAI_SYNC_STATE_KEY is set; it is
 	// random, made when the state is first created.
-	Salt    []byte
+	Salt []byte
+	// Scope is the scope the data was loaded for; the Recorder stamps the
+	// entries it writes with its tenants.
+	Scope Scope
+	// Entries are the scope's entries, by key (keys of two providers never
+	// collide: their kinds differ).
 	Entries map[manifest.Key]Entry
+	// Unclaimed are the entries of no tenant, written before entries were
+	// keyed by tenant. Overlay claims one for the scope only when its id is
+	// the id of the live object of the same key; the others are never read.
+	Unclaimed map[manifest.Key]Entry
+	// claimed are the keys Overlay claimed from Unclaimed: the Recorder
+	// moves them to the scope's tenant when it writes them.
+	claimed map[manifest.Key]bool
 }
 
-// Sorted returns the entries ordered by key (manifest.Key.Compare), for
+// Sorted returns the scope's entries ordered by tenant and key, for
 // listings that must not depend on map order.
 func (d *Data) Sorted() []Entry { return sortedEntries(d.Entries) }
 
@@ -54,23 +80,33 @@ type Holder struct {
 	Command string `json:"command,omitempty"`
 }
 
-// Store is a state backend: a local file or PostgreSQL.
+// Store is a state backend: a local file or PostgreSQL. One store serves
+// many tenants: every entry is identified by its tenant and key, and a run
+// reads and writes only the entries of its Scope.
 type Store interface {
-	// Load reads the whole state; a state that does not exist yet loads
+	// Load reads the entries of the scope's tenants (and the unclaimed
+	// ones, see Data.Unclaimed); a state that does not exist yet loads
 	// empty, with a new salt (saved on the first write).
-	Load(ctx context.Context) (*Data, error)
-	// Put saves entries (insert or replace by key), durably, before it
-	// returns. It is called after each successful change, so it must stay
-	// cheap as the state grows.
+	Load(ctx context.Context, scope Scope) (*Data, error)
+	// List reads every entry of every tenant, ordered by tenant and key
+	// (runai-sync state list).
+	List(ctx context.Context) ([]Entry, error)
+	// Put saves entries (insert or replace by tenant and key), durably,
+	// before it returns; an entry without a tenant is refused. It is called
+	// after each successful change, so it must stay cheap as the state
+	// grows.
 	Put(ctx context.Context, entries ...Entry) error
-	// Remove forgets entries.
-	Remove(ctx context.Context, keys ...manifest.Key) error
-	// Lock takes the apply lock, waiting up to timeout; it fails with a
-	// *LockedError naming the holder. A holder that died does not block
-	// forever. The returned function releases the lock.
-	Lock(ctx context.Context, me Holder, timeout time.Duration) (unlock func() error, err error)
-	// ForceUnlock breaks the lock whoever holds it (runai-sync state unlock).
-	ForceUnlock(ctx context.Context) (was *Holder, err error)
+	// Remove forgets entries; Ref{Tenant: ""} names an unclaimed one.
+	Remove(ctx context.Context, refs ...Ref) error
+	// Lock takes the apply lock of the scope's tenants, waiting up to
+	// timeout; it fails with a *LockedError naming the holder. A holder
+	// that died does not block forever. The returned function releases the
+	// lock. A file has one lock for all its tenants; PostgreSQL has one per
+	// tenant, so that runs for different tenants do not wait for each other.
+	Lock(ctx context.Context, scope Scope, me Holder, timeout time.Duration) (unlock func() error, err error)
+	// ForceUnlock breaks every lock of the store, whoever holds it
+	// (runai-sync state unlock), and returns the holders it broke.
+	ForceUnlock(ctx context.Context) (was []Holder, err error)
 	// Describe names the backend for messages, without credentials:
 	// ".runai-sync/state.json", "postgres://db.example.com/runai".
 	Describe() string
@@ -92,7 +128,7 @@ func (e *LockedError) Error() string {
 func (h Holder) String() string {
 	s := "pid " + strconv.Itoa(h.PID) + " on " + h.Host + " since " + h.Since.UTC().Format(time.RFC3339)
 	if h.Command != "" {
-		s += " (" + h.Command + ")"
+		s += " (" + Scrub(h.Command) + ")"
 	}
 	return s
 }

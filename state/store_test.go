@@ -22,7 +22,7 @@ func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	forEachBackend(t, func(t *testing.T, b backend, spec string) {
 		st := mustOpen(t, spec)
-		d, err := st.Load(ctx)
+		d, err := st.Load(ctx, testScope)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,7 +40,7 @@ func TestRoundTrip(t *testing.T) {
 			{"put two", func() error { return st.Put(ctx, a, c) }, []Entry{a, c}},
 			{"put one more", func() error { return st.Put(ctx, entry("b", "2")) }, []Entry{a, entry("b", "2"), c}},
 			{"replace", func() error { return st.Put(ctx, entry("b", "22")) }, []Entry{a, entry("b", "22"), c}},
-			{"remove", func() error { return st.Remove(ctx, key("a"), key("absent")) }, []Entry{entry("b", "22"), c}},
+			{"remove", func() error { return st.Remove(ctx, ref("a"), ref("absent")) }, []Entry{entry("b", "22"), c}},
 			{"nothing", func() error { return errors.Join(st.Put(ctx), st.Remove(ctx)) }, []Entry{entry("b", "22"), c}},
 		}
 		for _, s := range steps {
@@ -48,7 +48,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("%s: %v", s.name, err)
 			}
 			for _, reader := range []Store{st, mustOpen(t, spec)} {
-				got, err := reader.Load(ctx)
+				got, err := reader.Load(ctx, testScope)
 				if err != nil {
 					t.Fatalf("%s: %v", s.name, err)
 				}
@@ -73,7 +73,7 @@ func TestAppliedAtDefaultsToNow(t *testing.T) {
 		if err := st.Put(ctx, e); err != nil {
 			t.Fatal(err)
 		}
-		d, err := st.Load(ctx)
+		d, err := st.Load(ctx, testScope)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,11 +88,11 @@ func TestSaltIsMadeOnceAndKept(t *testing.T) {
 	ctx := context.Background()
 	forEachBackend(t, func(t *testing.T, b backend, spec string) {
 		st := mustOpen(t, spec)
-		first, err := st.Load(ctx)
+		first, err := st.Load(ctx, testScope)
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := st.Load(ctx)
+		again, err := st.Load(ctx, testScope)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestSaltIsMadeOnceAndKept(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range 2 {
-			d, err := mustOpen(t, spec).Load(ctx)
+			d, err := mustOpen(t, spec).Load(ctx, testScope)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +111,7 @@ func TestSaltIsMadeOnceAndKept(t *testing.T) {
 				t.Fatalf("open %d: the salt saved is not the one Load returned before the first write", i)
 			}
 		}
-		other, err := mustOpen(t, b.state(t)).Load(ctx)
+		other, err := mustOpen(t, b.state(t)).Load(ctx, testScope)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,13 +126,13 @@ func TestLockContention(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend, spec string) {
 		a, other := mustOpen(t, spec), mustOpen(t, spec)
 		holder := me("runai-sync apply -f a/")
-		unlock, err := a.Lock(ctx, holder, time.Second)
+		unlock, err := a.Lock(ctx, testScope, holder, time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
 		n := notes(other)
 		start := time.Now()
-		_, err = other.Lock(ctx, me("runai-sync apply -f b/"), 600*time.Millisecond)
+		_, err = other.Lock(ctx, testScope, me("runai-sync apply -f b/"), 600*time.Millisecond)
 		waited := time.Since(start)
 		var le *LockedError
 		if !errors.As(err, &le) {
@@ -155,7 +155,7 @@ func TestLockContention(t *testing.T) {
 		// Released while the other waits: the other gets it.
 		got := make(chan error, 1)
 		go func() {
-			u, err := other.Lock(ctx, me("second"), 10*time.Second)
+			u, err := other.Lock(ctx, testScope, me("second"), 10*time.Second)
 			if err == nil {
 				err = u()
 			}
@@ -183,7 +183,7 @@ func TestLockExcludesConcurrentHolders(t *testing.T) {
 			st := mustOpen(t, spec)
 			wg.Go(func() {
 				for range 3 {
-					unlock, err := st.Lock(ctx, me("worker "+itoa(i)), 30*time.Second)
+					unlock, err := st.Lock(ctx, testScope, me("worker "+itoa(i)), 30*time.Second)
 					if err != nil {
 						t.Error(err)
 						return
@@ -207,7 +207,7 @@ func TestLockExcludesConcurrentHolders(t *testing.T) {
 		if most.Load() != 1 {
 			t.Fatalf("%d holders at once", most.Load())
 		}
-		d, err := mustOpen(t, spec).Load(ctx)
+		d, err := mustOpen(t, spec).Load(ctx, testScope)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +225,7 @@ func TestForceUnlock(t *testing.T) {
 			t.Fatalf("ForceUnlock of a free lock = %v, %v; want nil, nil", was, err)
 		}
 		holder := me("stuck apply")
-		unlockA, err := a.Lock(ctx, holder, time.Second)
+		unlockA, err := a.Lock(ctx, testScope, holder, time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,10 +236,10 @@ func TestForceUnlock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if was == nil || was.Host != holder.Host || was.PID != holder.PID || was.Command != holder.Command {
+		if len(was) != 1 || was[0].Host != holder.Host || was[0].PID != holder.PID || was[0].Command != holder.Command {
 			t.Fatalf("ForceUnlock says it broke %+v, want %+v", was, holder)
 		}
-		unlockNext, err := next.Lock(ctx, me("next apply"), 5*time.Second)
+		unlockNext, err := next.Lock(ctx, testScope, me("next apply"), 5*time.Second)
 		if err != nil {
 			t.Fatalf("Lock after ForceUnlock: %v", err)
 		}
@@ -249,7 +249,7 @@ func TestForceUnlock(t *testing.T) {
 		}
 		// ...and its unlock must leave the new holder's lock alone.
 		_ = unlockA()
-		if _, err := admin.Lock(ctx, me("third"), 0); !errors.As(err, new(*LockedError)) {
+		if _, err := admin.Lock(ctx, testScope, me("third"), 0); !errors.As(err, new(*LockedError)) {
 			t.Fatalf("Lock while the next run holds it: %v, want a *LockedError", err)
 		}
 		if err := next.Put(ctx, entry("a", "3")); err != nil {
@@ -258,7 +258,7 @@ func TestForceUnlock(t *testing.T) {
 		if err := unlockNext(); err != nil {
 			t.Fatal(err)
 		}
-		d, err := admin.Load(ctx)
+		d, err := admin.Load(ctx, testScope)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -271,12 +271,12 @@ func TestForceUnlock(t *testing.T) {
 func TestLockHonoursContext(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend, spec string) {
 		a, other := mustOpen(t, spec), mustOpen(t, spec)
-		if _, err := a.Lock(context.Background(), me("a"), time.Second); err != nil {
+		if _, err := a.Lock(context.Background(), testScope, me("a"), time.Second); err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
-		if _, err := other.Lock(ctx, me("b"), time.Minute); !errors.Is(err, context.DeadlineExceeded) {
+		if _, err := other.Lock(ctx, testScope, me("b"), time.Minute); !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("Lock with a cancelled context: %v", err)
 		}
 	})
@@ -289,12 +289,12 @@ func TestNoSecretValueIsStored(t *testing.T) {
 		t.Run("key="+stateKey, func(t *testing.T) {
 			forEachBackend(t, func(t *testing.T, b backend, spec string) {
 				st := mustOpen(t, spec)
-				d, err := st.Load(ctx)
+				d, err := st.Load(ctx, testScope)
 				if err != nil {
 					t.Fatal(err)
 				}
 				fp := NewFingerprinter(d, stateKey)
-				unlock, err := st.Lock(ctx, me("apply"), time.Second)
+				unlock, err := st.Lock(ctx, testScope, me("apply"), time.Second)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -112,7 +112,7 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 			s.close(env)
 		}
 	}()
-	if s.state, err = openState(ctx, env, g, o); err != nil {
+	if s.state, err = openState(ctx, env, g, o, tenantScope(env, g, set)); err != nil {
 		return nil, err
 	}
 	if scope := runai.ScopeOf(set); scope != (runai.Scope{}) {

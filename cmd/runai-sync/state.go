@@ -12,6 +12,8 @@ import (
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/runai"
+	"github.com/runai-sync/runai-sync/seqera"
 	"github.com/runai-sync/runai-sync/state"
 )
 
@@ -24,9 +26,25 @@ type stateSession struct {
 	unlock func() error
 }
 
-// openState opens the store of --state and loads it, taking the apply lock
-// first when o.lock is set.
-func openState(ctx context.Context, env *Env, g *Globals, o sessionOptions) (*stateSession, error) {
+// tenantScope names the tenants whose state entries a run over set reads
+// and writes: the Run:ai base URL when the manifests need Run:ai, the
+// Seqera endpoint when they need Seqera.
+func tenantScope(env *Env, g *Globals, set *manifest.Set) state.Scope {
+	scope := state.Scope{}
+	if runai.ScopeOf(set) != (runai.Scope{}) && g.URL != "" {
+		scope[runai.ProviderName] = state.Tenant(g.URL)
+	}
+	if seqera.Workspaces(set) != nil {
+		if e := env.Getenv("TOWER_API_ENDPOINT"); e != "" {
+			scope[seqera.ProviderName] = state.Tenant(e)
+		}
+	}
+	return scope
+}
+
+// openState opens the store of --state and loads the entries of scope,
+// taking the apply lock first when o.lock is set.
+func openState(ctx context.Context, env *Env, g *Globals, o sessionOptions, scope state.Scope) (*stateSession, error) {
 	st, err := state.Open(g.State, env.Getenv)
 	if err != nil || st == nil {
 		return nil, err
@@ -37,13 +55,13 @@ func openState(ctx context.Context, env *Env, g *Globals, o sessionOptions) (*st
 	s := &stateSession{store: st}
 	if o.lock {
 		host, _ := os.Hostname()
-		s.unlock, err = st.Lock(ctx, state.Holder{Host: host, PID: os.Getpid(), Since: time.Now().UTC(), Command: o.command}, o.lockTimeout)
+		s.unlock, err = st.Lock(ctx, scope, state.Holder{Host: host, PID: os.Getpid(), Since: time.Now().UTC(), Command: o.command}, o.lockTimeout)
 		if err != nil {
 			_ = st.Close()
 			return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s: %w", st.Describe(), err)}
 		}
 	}
-	if s.data, err = st.Load(ctx); err != nil {
+	if s.data, err = st.Load(ctx, scope); err != nil {
 		s.close(env)
 		return nil, fmt.Errorf("reading the state %s: %w", st.Describe(), err)
 	}
@@ -118,11 +136,10 @@ func (c *StateListCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return fmt.Errorf("--state none: there is no state to list")
 	}
 	defer st.Close()
-	d, err := st.Load(ctx)
+	entries, err := st.List(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the state %s: %w", st.Describe(), err)
 	}
-	entries := d.Sorted()
 	if c.Output == "json" {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
@@ -133,7 +150,7 @@ func (c *StateListCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nKIND\tNAME\tSCOPE\tID\tSECRETS\tROTATION\tAPPLIED\tPENDING")
+	fmt.Fprintln(tw, "\nTENANT\tKIND\tNAME\tSCOPE\tID\tSECRETS\tROTATION\tAPPLIED\tPENDING")
 	for _, e := range entries {
 		name := e.Key.Name
 		if e.Key.Type != "" {
@@ -143,7 +160,11 @@ func (c *StateListCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		for _, k := range e.Pending {
 			pending = append(pending, k.String())
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.Key.Kind, name, dash(e.Key.ScopeString()), dash(e.ID),
+		tenant := e.Tenant
+		if tenant == "" {
+			tenant = "(unclaimed)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", tenant, e.Key.Kind, name, dash(e.Key.ScopeString()), dash(e.ID),
 			len(e.Fingerprints), dash(e.Rotation), e.AppliedAt.Format(time.RFC3339), strings.Join(pending, "; "))
 	}
 	return tw.Flush()
@@ -180,10 +201,14 @@ func (c *StateUnlockCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if was == nil {
+	if len(was) == 0 {
 		fmt.Fprintf(env.Stdout, "%s was not locked.\n", st.Describe())
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "Unlocked %s (it was held by %s).\n", st.Describe(), was)
+	held := make([]string, len(was))
+	for i, h := range was {
+		held[i] = h.String()
+	}
+	fmt.Fprintf(env.Stdout, "Unlocked %s (it was held by %s).\n", st.Describe(), strings.Join(held, "; "))
 	return nil
 }
