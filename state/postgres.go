@@ -39,7 +39,7 @@ var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 //
 // Tables of format version 1 (entries keyed by key alone, one lock for the
 // schema) are upgraded on first use: their entries become unclaimed
-// (tenant ''), and runai_sync_lock_holder is left unused.
+// (tenant ”), and runai_sync_lock_holder is left unused.
 //
 // The tables and the salt are made on first use by whichever run comes
 // first, under a transaction-level advisory lock so that two first uses do
@@ -256,7 +256,7 @@ func (s *pgStore) prepare(ctx context.Context, c *pgx.Conn) ([]byte, error) {
 }
 
 // upgrade turns tables of format version 1 into version 2, in tx: the
-// entries get a tenant column (their tenant '', unclaimed) and are keyed by
+// entries get a tenant column (their tenant ”, unclaimed) and are keyed by
 // tenant and key. It refuses while an older runai-sync holds the lock of
 // version 1, which writes by key alone.
 func (s *pgStore) upgrade(ctx context.Context, tx pgx.Tx) (bool, error) {
