@@ -39,7 +39,7 @@ var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 //
 // Tables of format version 1 (entries keyed by key alone, one lock for the
 // schema) are upgraded on first use: their entries become unclaimed
-// (tenant ”), and runai_sync_lock_holder is left unused.
+// (an empty tenant), and runai_sync_lock_holder is left unused.
 //
 // The tables and the salt are made on first use by whichever run comes
 // first, under a transaction-level advisory lock so that two first uses do
