@@ -169,7 +169,7 @@ func (s *Server) listAssets(c *call, t *assetType) reply {
 	v.combined = t == nil
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	list := s.filtered(t, f)
+	list := c.readableAssets(s.db.Org, s.filtered(t, f))
 	entries := make([]assetJSON, len(list))
 	for i, a := range list {
 		entries[i] = s.render(a, v)

@@ -79,7 +79,9 @@ func TestServiceAccountLifecycle(t *testing.T) {
 	if got := c.must(200, "GET", "/api/v1/service-accounts/"+saID, nil).json(t); got["lastLogin"] == nil {
 		t.Error("lastLogin not set after login")
 	}
-	// The service account acts as itself.
+	// The service account acts as itself, in the scopes its rules grant.
+	c.with(saToken).must(403, "POST", credsPath+"/access-key", accessKeyBody("by-sa", nil))
+	c.must(201, "POST", rulesPath, map[string]any{"subjectType": "service-account", "subjectId": clientID, "roleId": roleID(t, c, "Credentials administrator"), "scopeType": "tenant", "scopeId": "1"})
 	a := c.with(saToken).must(202, "POST", credsPath+"/access-key", accessKeyBody("by-sa", nil)).json(t)
 	if a["meta"].(map[string]any)["createdBy"] != clientID {
 		t.Errorf("createdBy = %v, want %s", a["meta"].(map[string]any)["createdBy"], clientID)

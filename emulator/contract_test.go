@@ -3,6 +3,7 @@ package emulator
 import (
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -135,6 +136,21 @@ func TestContractEveryOperation(t *testing.T) {
 	c.bad("GET", org+"/departments?filterBy=parentId==1", nil, `"filterBy"`)
 	c.must(200, "GET", "/api/v1/clusters?verbosity=metadata&includeRequestedForDelete=false", nil)
 	c.bad("GET", "/api/v1/clusters?verbosity=loud", nil, `"verbosity"`)
+
+	const authz = "/api/v1/authorization"
+	c.must(200, "GET", authz+"/roles", nil)
+	c.bad("GET", authz+"/roles?name=Viewer", nil, `"name"`)
+	holder := c.must(201, "POST", sas, map[string]any{"name": "rule-holder"}).json(t)["clientId"].(string)
+	rule := c.must(201, "POST", authz+"/access-rules", map[string]any{"subjectType": "service-account", "subjectId": holder,
+		"roleId": 8, "scopeType": "project", "scopeId": "12", "clusterId": DefaultClusterID}).json(t)
+	c.bad("POST", authz+"/access-rules", map[string]any{"subjectType": "service-account", "subjectId": holder, "roleId": "Viewer", "scopeType": "project", "scopeId": "12"}, "roleId")
+	c.must(200, "GET", authz+"/access-rules?subjectType=service-account&subjectIds="+holder+"&filterBy=roleName==Viewer&sortBy=createdAt&sortOrder=asc&offset=0&limit=10&includeDeleted=false&clusterId="+DefaultClusterID, nil)
+	c.bad("GET", authz+"/access-rules?sortBy=colour", nil, `"sortBy"`)
+	ruleID := strconv.Itoa(int(rule["id"].(float64)))
+	c.must(200, "GET", authz+"/access-rules/"+ruleID, nil)
+	c.bad("GET", authz+"/access-rules/-1", nil, `"accessRuleId"`)
+	c.must(204, "DELETE", authz+"/access-rules/"+ruleID, nil)
+	c.bad("DELETE", authz+"/access-rules/x", nil, `"accessRuleId"`)
 
 	if _, err := specRouter(); err != nil {
 		t.Fatal(err)

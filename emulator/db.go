@@ -26,6 +26,8 @@ type db struct {
 	ServiceAccounts   map[string]*serviceAccount `json:"serviceAccounts"`
 	AccessKeys        map[string]*accessKey      `json:"accessKeys"`
 	Seqera            map[string]*seqeraCred     `json:"seqera"`
+	AccessRules       []*accessRule              `json:"accessRules"` // in creation order, deleted ones included
+	RuleCounter       int32                      `json:"ruleCounter"` // the last access rule id given
 
 	assetNames map[string]string // nameKey -> asset id
 }

@@ -9,8 +9,11 @@
 // The package owns the emulated API and its state. It imports nothing of
 // runai-sync but internal/atomicfile (to write its data file): it must not
 // know the client, the manifests or the plan. Its contract is the embedded
-// runai-openapi.json (a copy of shared/api/runai-openapi.json) plus the
-// behaviours below.
+// runai-openapi.json (a copy of shared/api/runai-openapi.json) and, for
+// org units, roles and access rules, runai-orgunits-authorization.json (a
+// copy of shared/api/runai-orgunits-authorization.json whose descriptions
+// marked "Docs check" record what the vendor's public docs confirm), plus
+// the behaviours below.
 //
 // # Go API
 //
@@ -31,8 +34,9 @@
 // template (Counts) -> Options.Latency -> rate limit (429 with Retry-After
 // over Options.RateLimit requests in a fixed one-second window) -> fail-rate
 // (503 without effect) -> authentication (401) -> request validation (400)
-// -> handler -> lost-rate (a successful POST/PUT/PATCH/DELETE is carried out
-// and then answered 503) -> response validation (Options.ValidateResponses).
+// -> authorization (403, see Access rules) -> handler -> lost-rate (a
+// successful POST/PUT/PATCH/DELETE is carried out and then answered 503)
+// -> response validation (Options.ValidateResponses).
 // An unknown path answers 404 and a known path with another method 405;
 // neither is delayed nor failed, and both count under "<METHOD> (no route)".
 // Error bodies are {"code":N,"message":"…"} (Seqera: {"message":"…"}).
@@ -78,8 +82,9 @@
 // owner). A regenerated secret replaces the old one at once; logins set
 // lastLogin. Tokens are stateless: they stay valid until they expire (by
 // Options.Now) or ExpireTokens makes every issued token answer 401, even if
-// their service account is disabled or deleted meanwhile. There are no
-// roles: every principal may call every operation.
+// their service account is disabled or deleted meanwhile. Users (the admin
+// client and access keys) may call every operation; service accounts only
+// what their access rules grant (see Access rules).
 //
 // Credentials (/api/v1/asset/credentials/<type>, types access-key,
 // password, docker-registry, generic-secret, ngc-api-key):
@@ -153,6 +158,55 @@
 // order of the organisation, which is DefaultOrg unless Options.Org,
 // Options.OrgFile (LoadOrg; `runai-sync emulator --org FILE`) or the data
 // file gives one. Credentials can only be created in units that exist.
+//
+// # Access rules
+//
+// Served from runai-orgunits-authorization.json, whose authorization paths
+// are merged into the router like the org units' and validated like the
+// rest:
+//
+//	GET    /api/v1/authorization/roles                        200 [RoleV1…]: the fixed predefined roles (roles.go)
+//	GET    /api/v1/authorization/access-rules                 200 {totalRecords,displayRecords,accessRules}
+//	POST   /api/v1/authorization/access-rules                 201 AccessRule
+//	GET    /api/v1/authorization/access-rules/{accessRuleId}  200 AccessRuleById (with scopePath)
+//	DELETE /api/v1/authorization/access-rules/{accessRuleId}  204
+//
+// Roles carry the vendor's names (System administrator, Department
+// administrator, Editor, Research manager, L1/L2 researcher, ML engineer,
+// Viewer, Department viewer, Credentials administrator, Data source /
+// Compute resource / Environment / Template / Data volume administrator)
+// with emulator-assigned ids 1-15; their permissions list what the emulator
+// enforces (the table in roles.go). Create checks, with 400 naming the
+// problem: the role exists; the subject exists (service-account, or the
+// deprecated app, by the account's clientId — its id is refused with a
+// hint; user: the admin user or an access key's owner; group: any name);
+// the scope exists (tenant: scopeId "1"; cluster uuid; department or
+// project id; system is refused); clusterId, when sent, is the scope's
+// cluster (filled in from the scope otherwise). The same role for the same
+// subject in the same scope again is 409 (not in the vendor spec; marked
+// unconfirmed there). Rules cannot be updated. DELETE marks the rule
+// deleted (deletedAt; 404 afterwards; listed with includeDeleted=true) and
+// it stops granting at once; deleting a service account leaves its rules.
+// The list filters by subjectType, subjectIdFilter, subjectIds, scopeType,
+// scopeId, roleId, clusterId, lastUpdated (updated at or after),
+// includeDeleted, filterBy (field op value, the spec's fields and
+// operators), search, sortBy/sortOrder, then pages with offset and limit
+// (default 50, at most 500).
+//
+// Enforcement: a service account's token may use credentials only where a
+// rule of its clientId grants it: a rule reaches its scope and the scopes
+// below (tenant: everything; cluster: its departments and projects;
+// department: its projects), and its role gives read or write on
+// credentials (roles.go). Lists leave out the credentials it may not read
+// (a project rule does not show the tenant's or the department's
+// credentials); a list naming a unit it may not read, and a get, create,
+// update or delete outside its grants, answer 403 {"code":403,"message":
+// "service account … has no access rule that lets it …"} — a pipeline
+// status, so only its body is checked against the spec. Managing service
+// accounts and other users' access keys needs such a role tenant-wide;
+// access rules are listed, read, created and deleted within the scopes its
+// role may manage them in. Roles, its own access keys and org units are
+// open to every caller.
 //
 // # Seqera semantics
 //

@@ -12,7 +12,7 @@ import (
 const maxBody = 16 << 20
 
 // ServeHTTP runs one request through the pipeline: route, count, latency,
-// rate limit, fail-rate, authentication, validation, handler, lost-rate,
+// rate limit, fail-rate, authentication, validation, authorization, handler, lost-rate,
 // response validation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -78,6 +78,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.reap(now)
+	if rep := s.authorize(c, rt); rep != nil {
+		rep.pipeline = true
+		s.finish(w, r, rt, *rep, start)
+		return
+	}
 	rep := rt.fn(c)
 	if rt.mutation && rep.status < 300 && s.decide(streamLost, n, s.opts.LostRate) {
 		rep = errorReply(rt.flavor, http.StatusServiceUnavailable, "service unavailable (emulated: reply lost)")

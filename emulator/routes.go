@@ -36,6 +36,7 @@ type call struct {
 	who    principal
 	now    time.Time
 	flavor flavor
+	grants *grants // a service account's access rules (authorize); nil: unrestricted
 }
 
 func (c *call) fail(status int, format string, args ...any) reply {

@@ -21,7 +21,9 @@ import (
 var specJSON []byte
 
 // orgSpecJSON is a copy of shared/api/runai-orgunits-authorization.json:
-// org units, clusters, roles and access rules.
+// org units, clusters, roles and access rules. Its descriptions marked
+// "Docs check" record what the vendor's public docs confirm (see its
+// info.description).
 //
 //go:embed runai-orgunits-authorization.json
 var orgSpecJSON []byte
@@ -34,6 +36,9 @@ var orgSpecPaths = []string{
 	"/api/v1/org-unit/projects",
 	"/api/v1/org-unit/departments",
 	"/api/v1/clusters",
+	"/api/v1/authorization/roles",
+	"/api/v1/authorization/access-rules",
+	"/api/v1/authorization/access-rules/{accessRuleId}",
 }
 
 var (
