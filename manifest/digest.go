@@ -25,5 +25,6 @@ func (s *Set) Canonical() Secret {
 		add(o.Document())
 	}
 	slices.Sort(docs)
-	return NewSecret(strings.Join(docs, "\n"))
+	text := strings.Join(docs, "\n")
+	return Secret{p: &text} // not registered for redaction: never printed whole
 }

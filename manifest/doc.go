@@ -11,6 +11,21 @@
 // and SecretRef (a literal or a reference to where a secret comes from), and
 // Diagnostic (a message tied to file:line:col and a field path).
 //
+// # Files and secrets (for every secret source)
+//
+// ReadRegularFile(name, limit) is the one way to read a file a user names:
+// it refuses FIFOs, devices, sockets and directories before reading a byte,
+// checks the size before reading (FileTooLargeError), and never blocks. The
+// loader reads manifests with it (MaxFileSize); fromFile and every later
+// file-based secret source should too (with their own limit).
+//
+// NewSecret registers its value for redaction (redact.go): everything the
+// CLI prints passes through Redact, which scrubs every registered value, so
+// a secret source that returns its values as NewSecret(...) is covered with
+// nothing more to do. A value that is not a Secret but must never be
+// printed (a password inside a URL) is registered with RegisterSecret or
+// RegisterURLSecrets.
+//
 // It resolves fromEnv and fromFile references only when asked (Resolver: plan
 // and apply do, validate never does). It must not validate against the JSON
 // Schema (package schema does) or talk to any API.

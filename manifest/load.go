@@ -149,23 +149,21 @@ func (l Loader) readFile(name string) ([]*Document, Diagnostics) {
 	return Parse(display, data)
 }
 
+// readBytes reads standard input, or a regular file (ReadRegularFile: a
+// FIFO, a device or a directory is refused before anything is read, and so
+// is a file over MaxFileSize).
 func (l Loader) readBytes(name string) ([]byte, error) {
-	var r io.Reader
-	if name == "-" {
-		r = l.Stdin
-		if r == nil {
-			r = os.Stdin
+	if name != "-" {
+		data, err := ReadRegularFile(name, MaxFileSize)
+		var tl *FileTooLargeError
+		if errors.As(err, &tl) {
+			return nil, tooLarge(tl.Size)
 		}
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		if info, err := f.Stat(); err == nil && info.Size() > MaxFileSize {
-			return nil, tooLarge(info.Size())
-		}
-		r = f
+		return data, err
+	}
+	r := l.Stdin
+	if r == nil {
+		r = os.Stdin
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err == nil && len(data) > MaxFileSize {

@@ -17,8 +17,12 @@ type Secret struct {
 	p *string
 }
 
-// NewSecret wraps a value.
-func NewSecret(v string) Secret { return Secret{p: &v} }
+// NewSecret wraps a value and registers it for redaction (RegisterSecret):
+// from now on it is scrubbed from everything the program prints.
+func NewSecret(v string) Secret {
+	RegisterSecret(v)
+	return Secret{p: &v}
+}
 
 // Reveal returns the value. Call it only where the value leaves the program
 // for the API, a secret file, or a fingerprint.

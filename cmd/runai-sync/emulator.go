@@ -76,7 +76,7 @@ func (c *EmulatorCmd) serve(ctx context.Context, env *Env, ready func(url string
 	}
 	url := "http://" + l.Addr().String()
 	for _, line := range srv.EnvLines(url) {
-		fmt.Fprintln(env.Stdout, line)
+		fmt.Fprintln(unredacted(env.Stdout), line) // the point of them
 	}
 	fmt.Fprintf(env.Stderr, "runai-sync emulator serving the Run:ai API at %s and Seqera at %s/api; Ctrl-C stops it\n", url, url)
 	if ready != nil {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/fatih/color"
 	"golang.org/x/term"
+
+	"github.com/runai-sync/runai-sync/manifest"
 )
 
 // Env is what a command may touch of the outside world; tests swap it.
@@ -43,6 +45,9 @@ func newEnv(stdin io.Reader, stdout, stderr io.Writer) *Env {
 }
 
 func (e *Env) setGlobals(g *Globals) {
+	// Secrets that never become a manifest.Secret: see redact.
+	manifest.RegisterURLSecrets(g.State)
+	manifest.RegisterSecret(e.Getenv("RUNAI_SYNC_STATE_KEY"))
 	e.Verbose = g.Verbose
 	e.Color = e.Terminal && !g.NoColor && e.Getenv("NO_COLOR") == ""
 	color.NoColor = !e.Color
@@ -57,6 +62,14 @@ func (e *Env) logf(format string, args ...any) {
 // serialize makes Stdout and Stderr safe for the goroutines of a parallel
 // apply, which log attempts and report steps as they end: each Write is
 // whole, and one line never tears another (fmt.Fprintf writes once).
+//
+// It is also the one place where secrets are scrubbed: every Write passes
+// through manifest.RedactBytes, which replaces each registered secret value
+// (every manifest.Secret registers its value when made; see
+// manifest.RegisterSecret) by "(sensitive)". Whatever a server echoes back
+// into an error, whatever a log line quotes, nothing printed shows a
+// secret. A value split across two Writes would escape; the program writes
+// whole lines.
 func (e *Env) serialize() {
 	if _, ok := e.Stdout.(*lockedWriter); !ok {
 		e.Stdout = &lockedWriter{w: e.Stdout}
@@ -66,7 +79,7 @@ func (e *Env) serialize() {
 	}
 }
 
-// lockedWriter serializes the writes to w.
+// lockedWriter serializes the writes to w and scrubs secrets from them.
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer
@@ -75,8 +88,28 @@ type lockedWriter struct {
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	if _, err := l.w.Write(manifest.RedactBytes(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
+
+// unredacted is w without the scrubbing, for the one output meant to hold
+// a secret: the emulator's own credentials, printed for a shell to source.
+func unredacted(w io.Writer) io.Writer {
+	if l, ok := w.(*lockedWriter); ok {
+		return writerFunc(func(p []byte) (int, error) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			return l.w.Write(p)
+		})
+	}
+	return w
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // colorize returns a function that paints text when colour is on.
 func (e *Env) colorize(attrs ...color.Attribute) func(string) string {

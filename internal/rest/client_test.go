@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/runai-sync/runai-sync/manifest"
 )
 
 // sleeps records the waits of a client instead of sleeping them.
@@ -259,5 +261,17 @@ func TestRateLimitDoesNotUseUpAttempts(t *testing.T) {
 	}
 	if n != 7 {
 		t.Errorf("%d requests, want 7", n)
+	}
+}
+
+// A server message is scrubbed before it is cut to its 500 bytes, so a
+// secret that straddles the cut leaves no prefix behind.
+func TestServerMessageScrubbedBeforeTruncation(t *testing.T) {
+	secret := "straddling-secret-" + t.Name()
+	manifest.RegisterSecret(secret)
+	msg := strings.Repeat("x", maxMessage-8) + " " + secret
+	got := serverMessage(400, []byte(`{"message":"`+msg+`"}`))
+	if strings.Contains(got, secret[:6]) {
+		t.Fatalf("a prefix of the secret shows: %q", got[len(got)-40:])
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/runai-sync/runai-sync/manifest"
 )
 
 // Error is a request that did not succeed: an HTTP status the caller must
@@ -103,7 +105,10 @@ func serverMessage(status int, body []byte) string {
 			msg = e.Error
 		}
 	}
-	msg = strings.Join(strings.Fields(msg), " ")
+	// Scrub secrets before the message is cut short or its spaces folded,
+	// either of which would leave a part of a value that output's scrubbing
+	// no longer recognises.
+	msg = strings.Join(strings.Fields(manifest.Redact(msg)), " ")
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
