@@ -42,6 +42,11 @@ type loginFlight struct {
 	done  chan struct{}
 	token manifest.Secret
 	err   error
+	// abandoned is true when the login failed because the leader's own
+	// context ended (its caller went away), not because the login did:
+	// the others may then try again. A timeout of the HTTP client is not
+	// that: it is the login failing.
+	abandoned bool
 }
 
 // tokenRequest is the body of POST /api/v1/token.
@@ -108,10 +113,8 @@ func (ts *tokenSource) get(ctx context.Context) (manifest.Secret, error) {
 			return f.token, nil
 		}
 		// The leader's context ended while ours goes on: log in ourselves.
-		if errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded) {
-			if ctx.Err() == nil {
-				continue
-			}
+		if f.abandoned && !leader && ctx.Err() == nil {
+			continue
 		}
 		return manifest.Secret{}, f.err
 	}
@@ -127,6 +130,7 @@ func (ts *tokenSource) run(ctx context.Context, f *loginFlight) {
 	ts.flight = nil
 	ts.mu.Unlock()
 	f.token, f.err = tok, err
+	f.abandoned = err != nil && ctx.Err() != nil
 	close(f.done)
 }
 

@@ -33,6 +33,8 @@ type ConnFlags struct {
 	// MaxAttempts bounds the tries of one request on 5xx and network
 	// errors; 429s do not count, and two minutes bound every request.
 	MaxAttempts attemptCount `name:"max-attempts" env:"RUNAI_SYNC_MAX_ATTEMPTS" default:"8" placeholder:"N" help:"Tries of one HTTP request, the first included, on 5xx answers and network errors (429s do not count; 2 minutes bound each request)."`
+	// InsecureHTTP allows plain http:// URLs of hosts other than loopback.
+	InsecureHTTP bool `name:"insecure-http" help:"Allow a plain http:// Run:ai URL or Seqera endpoint on a host other than loopback (the credentials then cross the network in clear)."`
 }
 
 // attemptCount is a --max-attempts value: a whole number of at least 1.
@@ -212,7 +214,7 @@ func newRunaiClient(env *Env, g *Globals, conn ConnFlags) (*runai.Client, error)
 // attempt.
 func (conn ConnFlags) settings(env *Env) rest.Settings {
 	s := rest.Settings{CAFile: conn.CAFile, Timeout: conn.Timeout, UserAgent: "runai-sync/" + version(),
-		Retry: rest.RetryPolicy{MaxAttempts: int(conn.MaxAttempts)}}
+		Retry: rest.RetryPolicy{MaxAttempts: int(conn.MaxAttempts)}, InsecureHTTP: conn.InsecureHTTP}
 	if env.Verbose > 0 {
 		s.Logf = env.logf
 	}

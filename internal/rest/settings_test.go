@@ -32,3 +32,29 @@ func TestSettingsNewClient(t *testing.T) {
 		t.Errorf("missing CA file: %v", err)
 	}
 }
+
+func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		url      string
+		insecure bool
+		ok       bool
+	}{
+		{"https://acme.run.ai", false, true},
+		{"http://127.0.0.1:8080", false, true},
+		{"http://127.9.9.9", false, true},
+		{"http://[::1]:8080/api", false, true},
+		{"http://localhost:8080", false, true},
+		{"http://acme.run.ai", false, false},
+		{"http://10.0.0.8:8080/api", false, false},
+		{"http://localhost.acme.example", false, false},
+		{"http://acme.run.ai", true, true},
+	} {
+		_, err := Settings{InsecureHTTP: tc.insecure}.NewClient(tc.url, "--ca-file")
+		if (err == nil) != tc.ok {
+			t.Errorf("%s (insecure %v): err = %v, want ok %v", tc.url, tc.insecure, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "--insecure-http") {
+			t.Errorf("%s: the error does not say how to allow it: %v", tc.url, err)
+		}
+	}
+}

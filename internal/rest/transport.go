@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -112,6 +113,30 @@ type Settings struct {
 	Logf func(format string, args ...any)
 	// Retry bounds the retries of each request (zero: the defaults).
 	Retry RetryPolicy
+	// InsecureHTTP allows a plain http:// base URL on a host other than
+	// loopback (--insecure-http): the token and client secret then cross
+	// the network in clear.
+	InsecureHTTP bool
+}
+
+// checkScheme refuses a plain http:// URL unless its host is loopback (an
+// emulator, a local proxy) or InsecureHTTP allows it.
+func (s Settings) checkScheme(baseURL string) error {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Scheme != "http" || s.InsecureHTTP || IsLoopback(u.Hostname()) {
+		return nil
+	}
+	return fmt.Errorf("%s is plain http:// on a host that is not loopback: the credentials would cross the network in clear; use https://, or pass --insecure-http to allow it", baseURL)
+}
+
+// IsLoopback reports whether host (a name or an address) is this machine:
+// localhost or a loopback address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // NewClient checks s and builds a client of the API at baseURL, without
@@ -119,6 +144,9 @@ type Settings struct {
 func (s Settings) NewClient(baseURL, caName string) (Client, error) {
 	if s.Timeout < 0 {
 		return Client{}, fmt.Errorf("timeout %s is negative", s.Timeout)
+	}
+	if err := s.checkScheme(baseURL); err != nil {
+		return Client{}, err
 	}
 	timeout := s.Timeout
 	if timeout == 0 {
