@@ -28,6 +28,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		"status":        {http.MethodPost, s.adminStatus},
 		"seqera/usage":  {http.MethodPost, s.adminSeqeraUsage},
 		"access-keys":   {http.MethodPost, s.adminAccessKey},
+		"age":           {http.MethodPost, s.adminAge},
 		"expire-tokens": {http.MethodPost, func(*call) reply { s.ExpireTokens(); return reply{status: http.StatusNoContent} }},
 		"reset-counts":  {http.MethodPost, func(*call) reply { s.ResetCounts(); return reply{status: http.StatusNoContent} }},
 		"absences":      {http.MethodGet, func(*call) reply { return ok(http.StatusOK, s.absencesJSON()) }},

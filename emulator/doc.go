@@ -23,8 +23,9 @@
 // pastes; Credentials the admin pair and the Seqera token. Counts,
 // TotalRequests and ResetCounts count requests per route template;
 // ResponseViolations lists replies that broke the spec. MarkInUse,
-// SetSyncStatus, MarkSeqeraInUse, CreateForeignAccessKey, ExpireTokens,
-// StoredSecrets and Absences do in Go what the admin endpoints do over HTTP. Start runs
+// SetSyncStatus, MarkSeqeraInUse, CreateForeignAccessKey, SetTimes,
+// ExpireTokens, StoredSecrets and Absences do in Go what the admin endpoints
+// do over HTTP. Start runs
 // an emulator for one test.
 //
 // # Request pipeline
@@ -79,8 +80,13 @@
 // Options.LegacyToken). Principals: the admin pair (user admin@runai.local),
 // any service account with its current secret (a disabled one answers 401
 // "service account … is disabled"), and any user access key (acting as its
-// owner). A regenerated secret replaces the old one at once; logins set
-// lastLogin. Tokens are stateless: they stay valid until they expire (by
+// owner). A regenerated secret replaces the old one at once; a token
+// granted to a service account or access key sets its lastLogin (the admin
+// user's logins set nothing). POST /_emulator/age (SetTimes) moves the
+// createdAt of a credential, service account or access key and the
+// lastLogin of the last two, so that age thresholds can be tested exactly:
+// times are RFC 3339, "lastLogin": null means never logged in, and an
+// absent field is left as it is. Tokens are stateless: they stay valid until they expire (by
 // Options.Now) or ExpireTokens makes every issued token answer 401, even if
 // their service account is disabled or deleted meanwhile. Users (the admin
 // client and access keys) may call every operation; service accounts only
@@ -233,6 +239,7 @@
 //	POST /_emulator/status         {"assetId","status"}                              204 (see SetSyncStatus)
 //	POST /_emulator/seqera/usage   {"credentialsId","jobs":[{"id","name"}]}           204 (see MarkSeqeraInUse)
 //	POST /_emulator/access-keys    {"name","createdBy"} -> 201 {"id","clientId","clientSecret"}
+//	POST /_emulator/age            {"id","createdAt","lastLogin"}                    204 (see SetTimes)
 //	POST /_emulator/expire-tokens  204 (see ExpireTokens)
 //	POST /_emulator/reset-counts   204 (see ResetCounts)
 //	GET  /_emulator/stats          {"total":n,"routes":{"<METHOD> <template>":n,…}}
