@@ -2,6 +2,7 @@ package diff
 
 import (
 	"slices"
+	"time"
 
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -44,6 +45,12 @@ type Object struct {
 	Protected bool `json:"-"`
 	// Status is the live sync status, e.g. "No issues found".
 	Status string `json:"status,omitempty"`
+	// CreatedAt is when a live service account or access key was made
+	// (nil when the API does not say); audit reads it, the plan does not.
+	CreatedAt *time.Time `json:"-"`
+	// LastLogin is when a live service account or access key last logged
+	// in (nil: never); audit reads it, the plan does not.
+	LastLogin *time.Time `json:"-"`
 	// Doc is the document a desired object was read from.
 	Doc *manifest.Document `json:"-"`
 	// Resource is the manifest resource of a desired object, for the

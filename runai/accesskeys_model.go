@@ -35,12 +35,14 @@ func liveForeignAccessKey(k accessKey) *diff.Object {
 	if k.LastLogin != nil && *k.LastLogin != "" {
 		status = "last login " + readableTime(*k.LastLogin)
 	}
-	return &diff.Object{
+	o := &diff.Object{
 		Key:      manifest.Key{Kind: manifest.KindAccessKey, Scope: ScopeUser, ScopeID: k.CreatedBy, Name: k.Name},
 		Provider: ProviderName,
 		ID:       k.ID,
 		Status:   status,
 	}
+	o.CreatedAt, o.LastLogin = k.times()
+	return o
 }
 
 // snapshotAccessKeys reads the caller's keys and, with ForeignAccessKeys,
@@ -74,6 +76,23 @@ func (p *Provider) snapshotAccessKeys(ctx context.Context) ([]*diff.Object, erro
 		}
 	}
 	return objs, nil
+}
+
+// times parses createdAt and lastLogin; a missing, null or unreadable one
+// is nil.
+func (i identity) times() (createdAt, lastLogin *time.Time) {
+	parse := func(s *string) *time.Time {
+		if s == nil {
+			return nil
+		}
+		t, err := time.Parse(time.RFC3339Nano, *s)
+		if err != nil {
+			return nil
+		}
+		t = t.UTC()
+		return &t
+	}
+	return parse(i.CreatedAt), parse(i.LastLogin)
 }
 
 // readableTime renders an API timestamp in RFC 3339 UTC to the second;

@@ -177,6 +177,7 @@ func liveIdentity(kind manifest.Kind, i identity, attrs map[string]string, inPla
 		InPlace:     inPlace,
 		Regenerates: regenerates,
 	}
+	o.CreatedAt, o.LastLogin = i.times()
 	if i.ClientID != "" {
 		o.Outputs = map[string]manifest.Secret{manifest.FieldClientID: manifest.NewSecret(i.ClientID)}
 	}

@@ -14,6 +14,7 @@ type CLI struct {
 	Apply    ApplyCmd    `cmd:"" help:"Make the live state equal to the manifests (or apply a saved plan)."`
 	Drift    DriftCmd    `cmd:"" help:"Report live objects that differ from the manifests; exit 2 on drift."`
 	Export   ExportCmd   `cmd:"" help:"Print live state as manifests (secrets as fromEnv placeholders)."`
+	Audit    AuditCmd    `cmd:"" help:"Report stale keys, unused accounts and credentials, failed syncs; exit 2 on findings."`
 	Schema   SchemaCmd   `cmd:"" help:"Print the JSON Schema of the manifests (for editors)."`
 	Emulator EmulatorCmd `cmd:"" help:"Serve an emulated Run:ai and Seqera API on loopback."`
 	State    StateCmd    `cmd:"" help:"Show or unlock the state runai-sync keeps between runs."`

@@ -145,6 +145,7 @@ func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id 
 //	emu seqera-in-use NAME WS JOB...     running workflows use a Seqera credential
 //	emu seqera-describe NAME WS TEXT     change a Seqera description through the API
 //	emu reset-requests                   start counting again
+//	emu age KIND NAME [created=AGE] [login=AGE|never]   age a service account (sa), any user's access key (key) or a credential (its TYPE)
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: emu SUBCOMMAND ...")
@@ -254,6 +255,8 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "reset-requests":
 		e.srv.ResetCounts()
+	case "age":
+		emuAge(ts, e, args[1], args[2], args[3:])
 	default:
 		ts.Fatalf("unknown emu subcommand %q", args[0])
 	}
