@@ -9,6 +9,7 @@ import (
 	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/runai"
 	"github.com/runai-sync/runai-sync/seqera"
+	"github.com/runai-sync/runai-sync/state"
 )
 
 // AuditCmd reports hygiene findings.
@@ -65,7 +66,11 @@ func (c *AuditCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 			}
 			providers = append(providers, p)
 		}
-		st, err := openState(ctx, env, g, sessionOptions{})
+		scope := tenantScope(env, g, set)
+		if g.URL != "" { // audit reads Run:ai whatever the manifests hold
+			scope[runai.ProviderName] = state.Tenant(g.URL)
+		}
+		st, err := openState(ctx, env, g, sessionOptions{}, scope)
 		if err != nil {
 			return err
 		}
