@@ -22,6 +22,13 @@ type Object struct {
 	Attrs map[string]string `json:"attrs,omitempty"`
 	// Secrets holds the secret fields by path.
 	Secrets map[string]SecretAttr `json:"secrets,omitempty"`
+	// Fingerprinted lists, for a desired object, paths of Attrs that the
+	// state also records as fingerprints, because the API may not return
+	// them (Seqera's non-secret keys).
+	Fingerprinted []string `json:"-"`
+	// Unread lists, for a live object, paths of Attrs the API did not
+	// return: their values are unknown until the state fills them in.
+	Unread []string `json:"-"`
 	// InPlace lists the paths the API can change without a replace; "*"
 	// means every path.
 	InPlace []string `json:"-"`

@@ -227,7 +227,10 @@
 // cannot change: 400); DELETE 204, or with checked=true 409
 // {"credentialsId","conflicts":[{"type":"workflow",id,name,url}]} while
 // MarkSeqeraInUse has marked it. Keys are shown as the discriminator and
-// the non-secret fields only. name ≤ 100, category ≤ 20, baseUrl ≤ 200
+// the non-secret fields only; with Options.SeqeraNoKeys (`runai-sync
+// emulator --seqera-no-keys`; off by default) replies carry no keys at all,
+// as the seed's GET replies do, so not even the non-secret fields can be
+// read back. name ≤ 100, category ≤ 20, baseUrl ≤ 200
 // characters; an unknown key field for the provider is 400.
 //
 // # Admin endpoints

@@ -21,6 +21,7 @@ type Options struct {
 	TokenTTL          time.Duration // default 1h
 	LegacyToken       bool          // omit expiresIn from the token reply (clients must read the JWT exp)
 	SeqeraShape       string        // "current" (default: create answers {"credentialsId":…}) or "seed" ({"credentials":{…}})
+	SeqeraNoKeys      bool          // Seqera replies carry no "keys" (the seed's GET shape): non-secret keys cannot be read back
 	AdminClientID     string        // default "runai-sync-admin"
 	AdminClientSecret string        // default: random
 	SeqeraToken       string        // default: random

@@ -45,7 +45,7 @@ func (s *Server) seqeraList(c *call) reply {
 	sort.Slice(list, func(i, j int) bool { return list[i].Seq < list[j].Seq })
 	out := make([]map[string]any, len(list))
 	for i, cr := range list {
-		out[i] = renderSeqera(cr)
+		out[i] = s.renderSeqera(cr)
 	}
 	return ok(http.StatusOK, map[string]any{"credentials": out})
 }
@@ -67,7 +67,7 @@ func (s *Server) seqeraGet(c *call) reply {
 	if rep != nil {
 		return *rep
 	}
-	return ok(http.StatusOK, map[string]any{"credentials": renderSeqera(cr)})
+	return ok(http.StatusOK, map[string]any{"credentials": s.renderSeqera(cr)})
 }
 
 // seqeraCreate serves POST /api/credentials: 200 {"credentialsId"} (or,
@@ -98,7 +98,7 @@ func (s *Server) seqeraCreate(c *call) reply {
 	s.db.Seqera[cr.ID] = cr
 	s.changed()
 	if s.opts.SeqeraShape == SeqeraShapeSeed {
-		return ok(http.StatusOK, map[string]any{"credentials": renderSeqera(cr)})
+		return ok(http.StatusOK, map[string]any{"credentials": s.renderSeqera(cr)})
 	}
 	return ok(http.StatusOK, map[string]any{"credentialsId": cr.ID})
 }

@@ -88,6 +88,22 @@ func TestSeqeraSeedShape(t *testing.T) {
 	}
 }
 
+// With SeqeraNoKeys no reply carries keys (the seed's GET shape), while the
+// keys are still stored and replaced by PUT.
+func TestSeqeraNoKeys(t *testing.T) {
+	in, c := seqeraClient(t, Options{SeqeraNoKeys: true, SeqeraShape: SeqeraShapeSeed})
+	created := c.must(200, "POST", "/api/credentials", awsCred("s3"))
+	cid, _ := created.json(t)["credentials"].(map[string]any)["id"].(string)
+	for _, r := range []resp{created, c.must(200, "GET", "/api/credentials/"+cid, nil), c.must(200, "GET", "/api/credentials", nil)} {
+		if bytes.Contains(r.body, []byte(`"keys"`)) || bytes.Contains(r.body, []byte("AKIASEQ")) || !bytes.Contains(r.body, []byte(`"provider":"aws"`)) {
+			t.Errorf("reply with SeqeraNoKeys: %s", r.body)
+		}
+	}
+	if s, _ := in.Server.StoredSecrets(cid); s["secretKey"] != "SEQ-secret-s3" {
+		t.Errorf("StoredSecrets = %v", s)
+	}
+}
+
 func TestSeqeraWorkspacesAndAuth(t *testing.T) {
 	in, c := seqeraClient(t, Options{})
 	cid := c.must(200, "POST", "/api/credentials?workspaceId=1001", awsCred("ws")).json(t)["credentialsId"].(string)

@@ -147,8 +147,9 @@ func (s *Server) seqeraWorkspace(c *call, extra ...string) (int64, *reply) {
 }
 
 // renderSeqera is a credential as Seqera shows it: keys hold the
-// discriminator and the non-secret fields only.
-func renderSeqera(cr *seqeraCred) map[string]any {
+// discriminator and the non-secret fields only, and are left out with
+// Options.SeqeraNoKeys.
+func (s *Server) renderSeqera(cr *seqeraCred) map[string]any {
 	keys := map[string]any{"discriminator": cr.Provider}
 	for _, f := range seqeraProviders[cr.Provider].public {
 		if v, set := cr.Keys[f]; set {
@@ -158,6 +159,9 @@ func renderSeqera(cr *seqeraCred) map[string]any {
 	out := map[string]any{
 		"id": cr.ID, "name": cr.Name, "provider": cr.Provider, "deleted": false, "lastUsed": nil,
 		"dateCreated": formatTime(cr.DateCreated), "lastUpdated": formatTime(cr.LastUpdated), "keys": keys,
+	}
+	if s.opts.SeqeraNoKeys {
+		delete(out, "keys") // the seed's reply shape: no keys at all
 	}
 	for k, v := range map[string]string{"description": cr.Description, "baseUrl": cr.BaseURL, "category": cr.Category} {
 		if v != "" {

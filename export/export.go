@@ -19,7 +19,8 @@ type Document struct {
 	Value map[string]any
 	// Vars lists the fromEnv variables the document reads, with the field.
 	Vars []Var
-	// Optional lists the optional secret keys of a Seqera credential, left
+	// Optional lists the optional secret keys of a Seqera credential (and
+	// its optional non-secret keys, when the platform shows no keys), left
 	// out: Seqera does not show whether they are set, and an update sends
 	// every key, so one the live credential has must be added by hand (with
 	// the variable named here) or the next update clears it.
@@ -121,10 +122,13 @@ func object(o *diff.Object, names *varNames) (Document, error) {
 		keys := child(spec, "keys")
 		if p, ok := manifest.LookupSeqeraProvider(provider); ok {
 			for _, f := range p.Keys {
+				// A platform that answers without keys hides the non-secret
+				// ones too: they become placeholders like secrets.
+				hidden := !f.Secret && slices.Contains(o.Unread, "spec.keys."+f.Name)
 				switch {
-				case f.Secret && f.Required:
+				case (f.Secret || hidden) && f.Required:
 					keys[f.Name] = secret("spec", "keys", f.Name)
-				case f.Secret:
+				case f.Secret || hidden:
 					doc.Optional = append(doc.Optional, Var{Name: names.name(k, f.Name), Field: "spec.keys." + f.Name})
 				}
 			}

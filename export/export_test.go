@@ -46,3 +46,43 @@ func TestVariableNames(t *testing.T) {
 		t.Errorf("YAML (-want +got):\n%s", diff)
 	}
 }
+
+// A Seqera credential whose keys the platform did not show gets a
+// placeholder for each required non-secret key, and lists the optional ones.
+func TestSeqeraKeysNotShown(t *testing.T) {
+	key := manifest.Key{Kind: manifest.KindSeqeraCredential, Scope: manifest.ScopeWorkspace, ScopeID: "1001", Name: "s3"}
+	shown := &diff.Object{Key: key, Attrs: map[string]string{"spec.provider": `"aws"`, "spec.keys.accessKey": `"AKIA1"`}}
+	hidden := &diff.Object{Key: key, Attrs: map[string]string{"spec.provider": `"aws"`}, Unread: []string{"spec.keys.accessKey", "spec.keys.assumeRoleArn"}}
+	for _, tc := range []struct {
+		name           string
+		o              *diff.Object
+		vars, optional []string
+		accessKey      any
+	}{
+		{"shown", shown, []string{"spec.keys.secretKey=S3_SECRET_KEY"}, nil, "AKIA1"},
+		{"hidden", hidden, []string{"spec.keys.accessKey=S3_ACCESS_KEY", "spec.keys.secretKey=S3_SECRET_KEY"}, []string{"spec.keys.assumeRoleArn=S3_ASSUME_ROLE_ARN"},
+			map[string]any{"fromEnv": "S3_ACCESS_KEY"}},
+	} {
+		docs, err := Objects([]*diff.Object{tc.o})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vars, optional []string
+		for _, v := range docs[0].Vars {
+			vars = append(vars, v.Field+"="+v.Name)
+		}
+		for _, v := range docs[0].Optional {
+			optional = append(optional, v.Field+"="+v.Name)
+		}
+		if diff := cmp.Diff(tc.vars, vars); diff != "" {
+			t.Errorf("%s: variables (-want +got):\n%s", tc.name, diff)
+		}
+		if diff := cmp.Diff(tc.optional, optional); diff != "" {
+			t.Errorf("%s: optional (-want +got):\n%s", tc.name, diff)
+		}
+		keys := docs[0].Value["spec"].(map[string]any)["keys"].(map[string]any)
+		if diff := cmp.Diff(tc.accessKey, keys["accessKey"]); diff != "" {
+			t.Errorf("%s: accessKey (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}

@@ -63,19 +63,27 @@ func (p *Provider) create(ctx context.Context, ch *diff.Change, in apply.Inputs)
 	if !rest.Conflict(err) {
 		return apply.Result{}, wrap("create", d.Key, err)
 	}
-	id, err = rest.AdoptLostCreate(ctx, d.Key, d.Attrs, err, "Seqera", p.readBack(d.Key))
+	id, err = rest.AdoptLostCreate(ctx, d.Key, d.Attrs, err, "Seqera", p.readBack(d))
 	return apply.Result{ID: id}, err
 }
 
-// readBack reads back the credential of a name in its workspace, for a
-// lost create.
-func (p *Provider) readBack(key manifest.Key) rest.ReadBack {
+// readBack reads back the credential of d's name in its workspace, for a
+// lost create. Keys a reply does not show (a platform that answers without
+// keys) are taken as d's: what can be read (provider, description,
+// category, base URL) must match.
+func (p *Provider) readBack(d *diff.Object) rest.ReadBack {
 	return func(ctx context.Context) (string, map[string]string, bool, error) {
-		cr, found, err := p.c.find(ctx, key)
+		cr, found, err := p.c.find(ctx, d.Key)
 		if err != nil || !found {
 			return "", nil, found, err
 		}
-		return cr.ID, liveFields(cr).attrs(), true, nil
+		attrs := liveFields(cr).attrs()
+		for _, path := range unread(cr) {
+			if v, ok := d.Attrs[path]; ok {
+				attrs[path] = v
+			}
+		}
+		return cr.ID, attrs, true, nil
 	}
 }
 

@@ -34,6 +34,13 @@
 // credential, secrets included, so every path but spec.provider changes in
 // place (the credential keeps its id); a provider change is a replace.
 //
+// A platform may answer without keys at all (the seed's GET replies). Then
+// a live object lists the non-secret key paths it could not read in
+// Unread, and a desired object lists them in Fingerprinted: package state
+// compares them through the fingerprints it recorded, like secrets. A
+// lost create is then adopted on what can be read (name, provider,
+// description, category, base URL).
+//
 // # What it must not do
 //
 // It never puts a secret value (a secret key, the access token) in an

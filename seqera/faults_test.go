@@ -63,7 +63,7 @@ func TestLostCreateOfAnotherIsNotAdopted(t *testing.T) {
 	// The 409 a retried create meets when its first try's reply was lost.
 	lost := &rest.Error{Method: "POST", Path: "/credentials", Status: http.StatusConflict, Message: "already exists", MaybeApplied: true}
 	adopt := func(d *diff.Object) (string, error) {
-		return rest.AdoptLostCreate(t.Context(), d.Key, d.Attrs, lost, "Seqera", e.p.readBack(d.Key))
+		return rest.AdoptLostCreate(t.Context(), d.Key, d.Attrs, lost, "Seqera", e.p.readBack(d))
 	}
 	_, err := adopt(ours)
 	if err == nil || !strings.Contains(err.Error(), "seqera credential shared (workspace 1001): create failed: 409 already exists") || !strings.Contains(err.Error(), ": the reply to the create was lost, and what is there under that name differs from the manifest (someone else made it?): run plan again") {
@@ -75,5 +75,26 @@ func TestLostCreateOfAnotherIsNotAdopted(t *testing.T) {
 	}
 	if id, err := adopt(theirs); err != nil || id == "" {
 		t.Errorf("adopt of an equal one = %v, %v", id, err)
+	}
+}
+
+// Against a platform that answers without keys, a lost create is adopted on
+// what can be read: its name and provider (and description, category, base
+// URL); one of another provider is refused.
+func TestLostCreateWithoutKeysMatchesNameAndProvider(t *testing.T) {
+	t.Parallel()
+	e := setup(t, emulator.Options{SeqeraNoKeys: true})
+	made := e.desired(seqeraDoc("shared", "workspaceId: 1001", `{provider: github, keys: {username: us, password: p}}`), nil)[0]
+	id := e.mustCreate(made)[0]
+	lost := &rest.Error{Method: "POST", Path: "/credentials", Status: http.StatusConflict, Message: "already exists", MaybeApplied: true}
+	adopt := func(d *diff.Object) (string, error) {
+		return rest.AdoptLostCreate(t.Context(), d.Key, d.Attrs, lost, "Seqera", e.p.readBack(d))
+	}
+	if got, err := adopt(made); err != nil || got != id {
+		t.Errorf("adopt of our own create = %v, %v; want %s", got, err, id)
+	}
+	other := e.desired(seqeraDoc("shared", "workspaceId: 1001", `{provider: gitlab, keys: {username: us, password: p, token: t}}`), nil)[0]
+	if _, err := adopt(other); err == nil || !strings.Contains(err.Error(), "differs from the manifest") {
+		t.Errorf("adopt of another provider's credential = %v", err)
 	}
 }

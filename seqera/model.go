@@ -90,6 +90,27 @@ func liveFields(cr liveCredential) credFields {
 	return f
 }
 
+// plainKeyPaths lists the paths of a provider's keys that are not secret.
+func plainKeyPaths(provider string) []string {
+	var out []string
+	p, _ := manifest.LookupSeqeraProvider(provider)
+	for _, k := range p.Keys {
+		if !k.Secret {
+			out = append(out, attrKeys+k.Name)
+		}
+	}
+	return out
+}
+
+// unread lists the paths a reply did not show: every non-secret key when
+// it carries no keys at all (the seed's reply shape).
+func unread(cr liveCredential) []string {
+	if cr.Keys != nil {
+		return nil
+	}
+	return plainKeyPaths(cr.Provider)
+}
+
 // liveObject builds the live object of a credential listed from workspace
 // ws ("" for the personal workspace).
 func liveObject(cr liveCredential, ws string) *diff.Object {
@@ -98,6 +119,7 @@ func liveObject(cr liveCredential, ws string) *diff.Object {
 		Provider: ProviderName,
 		ID:       cr.ID,
 		Attrs:    liveFields(cr).attrs(),
+		Unread:   unread(cr),
 		InPlace:  inPlace(cr.Provider),
 	}
 }
@@ -113,6 +135,8 @@ func desiredObject(s *manifest.SeqeraCredential, r manifest.Resolver) (*diff.Obj
 		InPlace:  inPlace(s.Spec.Provider),
 		// PUT replaces the whole credential: an update sends every key.
 		ResendsSecrets: true,
+		// A platform that answers without keys hides even these.
+		Fingerprinted: plainKeyPaths(s.Spec.Provider),
 		Protected:      s.Protected(),
 		Doc:            s.Document(),
 		Resource:       s,

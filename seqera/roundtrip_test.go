@@ -164,6 +164,7 @@ spec:
 			"spec.keys.secretKey": {Source: "ServiceAccount ci/clientSecret", Output: &diff.OutputRef{Key: sa, Field: "clientSecret"}},
 		},
 		InPlace:        []string{"metadata.description", "spec.category", "spec.baseUrl", "spec.keys.accessKey", "spec.keys.secretKey", "spec.keys.assumeRoleArn"},
+		Fingerprinted:  []string{"spec.keys.accessKey", "spec.keys.assumeRoleArn"},
 		ResendsSecrets: true,
 		Protected:      true,
 	}, {

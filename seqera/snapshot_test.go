@@ -98,7 +98,9 @@ func TestSnapshotReadsTheSeedShape(t *testing.T) {
 	}
 	want := []*diff.Object{{
 		Key: key("42", "Git Hub Access Credentials"), Provider: "seqera", ID: "1mO5qKOUcacMaFXJsmJzQh",
-		Attrs:   map[string]string{"metadata.description": `"Git Hub corporate account"`, "spec.provider": `"github"`, "spec.category": `"repositories"`},
+		Attrs: map[string]string{"metadata.description": `"Git Hub corporate account"`, "spec.provider": `"github"`, "spec.category": `"repositories"`},
+		// The seed's reply carries no keys: the username is not known.
+		Unread:  []string{"spec.keys.username"},
 		InPlace: []string{"metadata.description", "spec.category", "spec.baseUrl", "spec.keys.username", "spec.keys.password"},
 	}, {
 		Key: key("42", "s3"), Provider: "seqera", ID: "a1",
@@ -110,5 +112,28 @@ func TestSnapshotReadsTheSeedShape(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"GET /api/credentials?workspaceId=42 Bearer tok"}, seen); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+// A platform whose replies carry no keys: the live object shows no key, and
+// names the non-secret ones it could not read, for the state to fill in.
+func TestSnapshotWithoutKeys(t *testing.T) {
+	t.Parallel()
+	for _, noKeys := range []bool{false, true} {
+		e := setup(t, emulator.Options{SeqeraNoKeys: noKeys})
+		e.mustCreate(e.desired(seqeraDoc("s3", "workspaceId: 1001", `{provider: aws, keys: {accessKey: AKIA1, secretKey: s}}`), nil)...)
+		l := e.snapshot()[key("1001", "s3")]
+		var wantUnread []string
+		wantAttrs := map[string]string{"spec.provider": `"aws"`, "spec.keys.accessKey": `"AKIA1"`}
+		if noKeys {
+			wantUnread = []string{"spec.keys.accessKey", "spec.keys.assumeRoleArn"}
+			delete(wantAttrs, "spec.keys.accessKey")
+		}
+		if diff := cmp.Diff(wantUnread, l.Unread); diff != "" {
+			t.Errorf("no keys %v: unread (-want +got):\n%s", noKeys, diff)
+		}
+		if diff := cmp.Diff(wantAttrs, l.Attrs); diff != "" {
+			t.Errorf("no keys %v: attrs (-want +got):\n%s", noKeys, diff)
+		}
 	}
 }

@@ -67,9 +67,10 @@ func Overlay(d *Data, fp Fingerprinter, desired, live []*diff.Object) map[manife
 			why = fmt.Sprintf("the state entry is for id %s, not %s", orNone(e.ID), l.ID)
 		case e.Provider != "" && e.Provider != l.Provider:
 			why = "the state entry is for provider " + e.Provider
-		case len(e.Fingerprints) > 0 && e.KeyID != kid:
+		case len(e.Fingerprints)+len(e.Attrs) > 0 && e.KeyID != kid:
 			why = "the state key (RUNAI_SYNC_STATE_KEY) changed since it was applied"
 		}
+		unknown := fillUnread(l, w, e, why == "", fp)
 		if why == "" {
 			if len(e.Fingerprints) > 0 && l.Secrets == nil {
 				l.Secrets = map[string]diff.SecretAttr{}
@@ -85,11 +86,42 @@ func Overlay(d *Data, fp Fingerprinter, desired, live []*diff.Object) map[manife
 		if r, ok := w.Attrs[rotationPath]; ok {
 			setAttr(l, rotationPath, r)
 		}
-		if hasValueSecrets(w) || w.Attrs[rotationPath] != "" || len(w.Regenerates) > 0 {
+		if hasValueSecrets(w) || w.Attrs[rotationPath] != "" || len(w.Regenerates) > 0 || unknown {
 			adopted[l.Key] = why
 		}
 	}
 	return adopted
+}
+
+// ChangedSinceApplied stands for the live value of an attribute the API did
+// not return and whose fingerprint differs from the desired value's.
+const ChangedSinceApplied = "(changed since the last apply)"
+
+// fillUnread fills in the attributes of live object l that the API did not
+// return (l.Unread), from the fingerprints entry e recorded (when usable):
+// the desired value where it matches, ChangedSinceApplied where it does not
+// or where the manifest dropped it. Without a fingerprint the value is
+// unknown and taken as the desired one, never changed on a guess; it
+// reports whether any was.
+func fillUnread(l, w *diff.Object, e Entry, usable bool, fp Fingerprinter) (unknown bool) {
+	for _, p := range l.Unread {
+		want, inDesired := w.Attrs[p]
+		rec := ""
+		if usable {
+			rec = e.Attrs[p]
+		}
+		switch {
+		case rec == "" && inDesired:
+			unknown = true
+			setAttr(l, p, want)
+		case rec == "":
+		case !inDesired || fp.Sum(manifest.NewSecret(want)) != rec:
+			setAttr(l, p, ChangedSinceApplied)
+		default:
+			setAttr(l, p, want)
+		}
+	}
+	return unknown
 }
 
 func orNone(id string) string {

@@ -207,3 +207,60 @@ func TestRecorderTracksDelivery(t *testing.T) {
 		}
 	}
 }
+
+// Attributes the API did not return are compared through the fingerprints
+// recorded at the last apply: equal, changed, dropped from the manifest, or
+// unknown (taken as desired, and adopted).
+func TestOverlayFillsUnread(t *testing.T) {
+	k := manifest.Key{Kind: manifest.KindSeqeraCredential, Scope: "workspace", ScopeID: "1001", Name: "gh"}
+	const user = "spec.keys.username"
+	desired := func(v string) *diff.Object {
+		o := &diff.Object{Key: k, Provider: "seqera", Attrs: map[string]string{"spec.provider": `"github"`}, InPlace: []string{user}, Fingerprinted: []string{user}}
+		if v != "" {
+			o.Attrs[user] = `"` + v + `"`
+		}
+		return o
+	}
+	live := func() *diff.Object {
+		return &diff.Object{Key: k, Provider: "seqera", ID: "c1", Attrs: map[string]string{"spec.provider": `"github"`}, Unread: []string{user}}
+	}
+	d := &Data{Salt: []byte("salt"), Scope: Scope{"seqera": "https://api.example"}, Entries: map[manifest.Key]Entry{}}
+	fp := NewFingerprinter(d, "")
+
+	// No entry: unknown, taken as desired, adopted; Adopt records it.
+	w, l := desired("octo"), live()
+	adopted := Overlay(d, fp, []*diff.Object{w}, []*diff.Object{l})
+	p := diff.Compute([]*diff.Object{w}, []*diff.Object{l}, noOwnership{}, diff.Options{})
+	if len(p.Actionable()) != 0 || adopted[k] != "no state entry" {
+		t.Fatalf("unknown: %v %v", actions(p), adopted)
+	}
+	st := &memStore{entries: map[manifest.Key]Entry{}}
+	if err := NewRecorder(context.Background(), st, d, fp, p).Adopt(); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.entries[k].Attrs[user]; got != fp.Sum(manifest.NewSecret(`"octo"`)) {
+		t.Fatalf("recorded %q", got)
+	}
+	d.Entries[k] = st.entries[k]
+
+	for _, tc := range []struct {
+		name, want string
+		actions    []string
+	}{
+		{"same", "octo", nil},
+		{"changed", "octo-2", []string{"update gh: spec.keys.username changed"}},
+		{"dropped", "", []string{"update gh: spec.keys.username changed"}},
+	} {
+		w, l := desired(tc.want), live()
+		if a := Overlay(d, fp, []*diff.Object{w}, []*diff.Object{l}); len(a) != 0 {
+			t.Errorf("%s: adopted %v", tc.name, a)
+		}
+		p := diff.Compute([]*diff.Object{w}, []*diff.Object{l}, noOwnership{}, diff.Options{})
+		if diff := cmp.Diff(tc.actions, actions(p)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+		if tc.actions != nil && l.Attrs[user] != ChangedSinceApplied {
+			t.Errorf("%s: live %s = %q", tc.name, user, l.Attrs[user])
+		}
+	}
+}

@@ -143,6 +143,14 @@ func (r *Recorder) entryFor(c *diff.Change, id string) Entry {
 			e.Fingerprints[p] = s.Fingerprint
 		}
 	}
+	for _, p := range d.Fingerprinted {
+		if v, ok := d.Attrs[p]; ok {
+			if e.Attrs == nil {
+				e.Attrs = map[string]string{}
+			}
+			e.Attrs[p] = r.fp.Sum(manifest.NewSecret(v))
+		}
+	}
 	if q, ok := d.Attrs[rotationPath]; ok {
 		if v, err := strconv.Unquote(q); err == nil {
 			e.Rotation = v
@@ -199,6 +207,17 @@ func (r *Recorder) forgetClaim(k manifest.Key) {
 	}
 }
 
+// missingAttrs reports whether the live object of c lacks attributes that
+// e holds no fingerprint of (an entry written before they were recorded).
+func missingAttrs(e Entry, c *diff.Change) bool {
+	for _, p := range c.Live.Unread {
+		if _, ok := c.Desired.Attrs[p]; ok && e.Attrs[p] == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Adopt records the objects the plan left alone that the state does not
 // know yet (or knows under another id or key), with the current desired
 // fingerprints: from now on a change of their secrets in git is seen.
@@ -209,7 +228,7 @@ func (r *Recorder) Adopt() error {
 		if c.Action != diff.NoOp || c.Live == nil || c.Desired == nil {
 			continue
 		}
-		if e, ok := r.data.Entries[c.Key]; ok && e.ID == c.Live.ID && (len(e.Fingerprints) == 0 || e.KeyID == kid) && len(e.Pending) == 0 {
+		if e, ok := r.data.Entries[c.Key]; ok && e.ID == c.Live.ID && (len(e.Fingerprints)+len(e.Attrs) == 0 || e.KeyID == kid) && len(e.Pending) == 0 && !missingAttrs(e, c) {
 			if r.data.claimed[c.Key] {
 				entries = append(entries, e) // moved to the tenant as it is
 			}

@@ -23,6 +23,10 @@ type Entry struct {
 	// Fingerprints maps each secret field path ("spec.password") to the
 	// fingerprint of the value last applied.
 	Fingerprints map[string]string `json:"fingerprints,omitempty"`
+	// Attrs maps each attribute the API may not return (diff.Object's
+	// Fingerprinted: Seqera's non-secret keys) to the fingerprint of the
+	// value last applied, made like those of secrets.
+	Attrs map[string]string `json:"attrs,omitempty"`
 	// KeyID names the key the fingerprints were made with (see
 	// Fingerprinter.KeyID); fingerprints made with another key are unknown.
 	KeyID string `json:"keyId,omitempty"`

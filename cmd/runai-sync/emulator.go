@@ -22,6 +22,7 @@ type EmulatorCmd struct {
 	SyncDelay         time.Duration `placeholder:"D" help:"Time a credential stays Creating/Updating before 'No issues found'."`
 	DeleteDelay       time.Duration `placeholder:"D" help:"Time a deleted credential stays listed as Deleting, its name taken (a create of it meets 409), as on a real tenant; 0 deletes at once."`
 	SeqeraShape       string        `enum:"current,seed" default:"current" help:"Reply shape of Seqera create: current ({\"credentialsId\"}) or seed ({\"credentials\"})."`
+	SeqeraNoKeys      bool          `name:"seqera-no-keys" help:"Seqera replies carry no keys, as the seed's GET replies do (runai-sync then compares non-secret keys through its state)."`
 	ValidateResponses bool          `help:"Validate every response against the OpenAPI spec and log violations (slower)."`
 	Org               string        `type:"existingfile" placeholder:"FILE" help:"Serve the organisation (clusters, departments, projects) of this YAML or JSON file instead of the default one."`
 }
@@ -60,7 +61,7 @@ func (c *EmulatorCmd) serve(ctx context.Context, env *Env, ready func(url string
 	opts := emulator.Options{
 		Addr: c.Addr, DataFile: c.Data, Latency: c.Latency, FailRate: c.FailRate, LostRate: c.LostRate,
 		RateLimit: c.RateLimit, Seed: c.Seed, SyncDelay: c.SyncDelay, DeleteDelay: c.DeleteDelay, SeqeraShape: c.SeqeraShape,
-		ValidateResponses: c.ValidateResponses, OrgFile: c.Org,
+		SeqeraNoKeys: c.SeqeraNoKeys, ValidateResponses: c.ValidateResponses, OrgFile: c.Org,
 	}
 	if env.Verbose > 0 {
 		opts.Logf = func(format string, args ...any) { fmt.Fprintf(env.Stderr, format+"\n", args...) }

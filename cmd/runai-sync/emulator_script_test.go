@@ -32,7 +32,7 @@ type scriptEmulator struct {
 // runai-sync at it (RUNAI_BASE_URL, RUNAI_CLIENT_ID, RUNAI_CLIENT_SECRET,
 // TOWER_API_ENDPOINT, TOWER_ACCESS_TOKEN):
 //
-//	emulator [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D] [-seqera-shape seed]
+//	emulator [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D] [-seqera-shape seed] [-seqera-no-keys]
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("usage: emulator [flags]")
@@ -46,6 +46,7 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	fs.Int64Var(&opts.Seed, "seed", 0, "")
 	fs.DurationVar(&opts.SyncDelay, "sync-delay", 0, "")
 	fs.StringVar(&opts.SeqeraShape, "seqera-shape", "", "")
+	fs.BoolVar(&opts.SeqeraNoKeys, "seqera-no-keys", false, "")
 	ts.Check(fs.Parse(args))
 	opts.Addr = "127.0.0.1:0"
 	opts.ValidateResponses = true
