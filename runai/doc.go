@@ -18,6 +18,21 @@
 //   - accesskeys_*.go: the caller's access keys (/api/v1/access-keys):
 //     create, regenerate, delete; and other users' keys, read through the
 //     administration listing and deleted through its API.
+//   - roles.go, accessrules_*.go: roles by name (GET
+//     /api/v1/authorization/roles -> roleIndex, whose unknown names suggest
+//     the likely one) and access rules (/api/v1/authorization/access-rules):
+//     list by subject ids over pages of 500, create (a 409 is settled by
+//     reading the subject's rules back and taking the identical one, so a
+//     lost reply never makes a rule twice), delete (gone counts as
+//     deleted). Groundwork for ServiceAccount.spec.accessRules, not wired
+//     into manifests, the provider or the plan yet: the later kind has
+//     accessRuleSpec (subject service-account and the account's clientId,
+//     role by name and id, scope type and id; String() gives "access rule
+//     ML engineer on project 12") and accessRule.spec() to compare live
+//     rules with desired ones (same() folds the deprecated subject type app
+//     into service-account); it still needs scopes by name, the diff, the
+//     ordering (account before its rules, rules before the account's
+//     delete) and pruning limited to the accounts the manifests declare.
 //   - identity.go, secretfile.go: what both share: the one-time client
 //     secret of a create or regeneration, handed to the dependents as the
 //     outputs clientId and clientSecret and written to spec.secretFile
