@@ -339,7 +339,7 @@ func (r *runner) wait(ctx context.Context, plan *diff.Plan) {
 			r.event(Event{Type: Synced, Key: k, Status: status, Err: errIf(failed, status)})
 		})
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("still not synced after %v (--wait-timeout)", r.opts.WaitTimeout)
+			err = fmt.Errorf("still not synced after %v (--wait-timeout): %w", r.opts.WaitTimeout, err)
 		}
 		if err != nil {
 			errs = append(errs, err)

@@ -139,3 +139,30 @@ var sortStrings = cmp.Transformer("sort", func(in []string) []string {
 	slices.Sort(out)
 	return out
 })
+
+// TestWaitTimeoutNamesEveryPendingCredential: when the wait ends first, the
+// error names each credential not synced with its status, and wraps the
+// context's error; an unchanged credential still Creating is waited for.
+func TestWaitTimeoutNamesEveryPendingCredential(t *testing.T) {
+	t.Parallel()
+	e := setup(t, emulator.Options{SyncDelay: time.Hour})
+	changes, _ := e.createChanges(credentialDoc("new-a", "scope: tenant", `{type: password, user: u, password: p}`))
+	old := e.desired(credentialDoc("old-b", "scope: tenant", `{type: password, user: u, password: p}`), nil)[0]
+	e.mustCreate(old)
+	live := e.snapshot()[old.Key]
+	if live.Status != "Creating" {
+		t.Fatalf("live status %q, want Creating", live.Status)
+	}
+	changes = append(changes, &diff.Change{Action: diff.NoOp, Key: old.Key, Provider: ProviderName, Desired: old, Live: live})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := e.p.Wait(ctx, changes, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Wait = %v, want it to wrap the deadline", err)
+	}
+	for _, want := range []string{"2 credential(s) not synced yet", "credential new-a (password, tenant): Creating", "credential old-b (password, tenant): Creating"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Wait's error lacks %q:\n%v", want, err)
+		}
+	}
+}
