@@ -58,6 +58,11 @@ type Object struct {
 	// LastLogin is when a live service account or access key last logged
 	// in (nil: never); audit reads it, the plan does not.
 	LastLogin *time.Time `json:"-"`
+	// Unhealthy is set by the provider on a live object that does not work
+	// as it should (a credential that did not sync to its clusters);
+	// StatusMessage says why, when the API says.
+	Unhealthy     bool   `json:"-"`
+	StatusMessage string `json:"-"`
 	// Doc is the document a desired object was read from.
 	Doc *manifest.Document `json:"-"`
 	// Resource is the manifest resource of a desired object, for the

@@ -23,6 +23,16 @@ type jsonPlan struct {
 	Unmanaged     []jsonKey     `json:"unmanaged,omitempty"`
 	Notes         []string      `json:"notes,omitempty"`
 	Refusals      []jsonRefusal `json:"refusals,omitempty"`
+	Health        []jsonHealth  `json:"health,omitempty"`
+}
+
+// jsonHealth is an unhealthy live object.
+type jsonHealth struct {
+	jsonKey
+	Provider string `json:"provider"`
+	ID       string `json:"id,omitempty"`
+	Status   string `json:"status"`
+	Message  string `json:"message,omitempty"`
 }
 
 // jsonKey flattens a key; the scope id takes the vendor's name and type.
@@ -98,6 +108,9 @@ func (JSON) Render(w io.Writer, p *Plan) error {
 			jr.Object = &k
 		}
 		out.Refusals = append(out.Refusals, jr)
+	}
+	for _, h := range p.Health() {
+		out.Health = append(out.Health, jsonHealth{jsonKey: flatKey(h.Key), Provider: h.Provider, ID: h.ID, Status: h.Status, Message: h.Message})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -32,6 +32,13 @@ func (m *Markdown) Render(w io.Writer, p *Plan) error {
 		}
 		b.WriteString("\n")
 	}
+	if hs := p.Health(); len(hs) > 0 {
+		fmt.Fprintf(&b, "> [!WARNING]\n> **Unhealthy**: the API reports these do not work.\n")
+		for _, h := range hs {
+			fmt.Fprintf(&b, "> - %s\n", mdEscape(healthLine(h)))
+		}
+		b.WriteString("\n")
+	}
 	if changes := p.Actionable(); len(changes) == 0 {
 		b.WriteString("No changes: the live state matches the manifests.\n\n")
 	} else {

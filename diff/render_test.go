@@ -13,8 +13,8 @@ import (
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
-// samplePlan has every action, a refusal, notes, secrets and values known
-// after apply.
+// samplePlan has every action, a refusal, notes, secrets, values known
+// after apply and an unhealthy live object.
 func samplePlan() *Plan {
 	acct := sa("ci-pipeline")
 	login := needs(cred("ci-runai-login"), "spec.keyValuePairs.RUNAI_CLIENT_SECRET", "clientSecret", acct.Key)
@@ -26,6 +26,7 @@ func samplePlan() *Plan {
 	dept.Key = manifest.Key{Kind: manifest.KindCredential, Type: "dockerRegistry", Scope: "department", ScopeID: "2", Name: "nvcr"}
 	deptLive := live(cred("nvcr", "metadata.description", `"old"`, "spec.url", `"https://nvcr.io"`), "7c0d")
 	deptLive.Key = dept.Key
+	deptLive.Status, deptLive.Unhealthy, deptLive.StatusMessage = "Issues found", true, "not replicated to cluster gpu-1"
 	user := withSecret(cred("registry", "spec.user", `"bob"`), "spec.password", "fp-new")
 	userLive := withSecret(live(cred("registry", "spec.user", `"alice"`), "91aa"), "spec.password", "fp-old")
 	userLive.UsedBy = []string{"workspace notebook-1"}
@@ -97,6 +98,9 @@ func TestJSONMatchesDocumentedSchema(t *testing.T) {
 		}
 		if err := sch.Validate(v); err != nil {
 			t.Errorf("JSON plan does not match plan-output.schema.json: %#v", err)
+		}
+		if h, _ := v.(map[string]any)["health"].([]any); len(h) != len(p.Health()) {
+			t.Errorf("JSON plan has %d health entries, want %d", len(h), len(p.Health()))
 		}
 	}
 }

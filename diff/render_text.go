@@ -66,6 +66,12 @@ func (t *Text) Render(w io.Writer, p *Plan) error {
 			}
 		}
 	}
+	if hs := p.Health(); len(hs) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", red(bold("Unhealthy: the API reports these do not work:")))
+		for _, h := range hs {
+			fmt.Fprintf(&b, "  %s %s\n", red("!"), healthLine(h))
+		}
+	}
 	if len(p.Refusals) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", red(bold("Refused: nothing will be applied while these stand:")))
 		for _, r := range p.Refusals {
@@ -81,6 +87,19 @@ func (t *Text) Render(w io.Writer, p *Plan) error {
 	fmt.Fprintf(&b, "\n%s\n", bold(SummaryLine(p.Summary())))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// healthLine describes an unhealthy object: its key, id, status and why.
+func healthLine(h Health) string {
+	s := h.Key.String()
+	if h.ID != "" {
+		s += " (id " + h.ID + ")"
+	}
+	s += ": " + h.Status
+	if h.Message != "" {
+		s += ": " + h.Message
+	}
+	return s
 }
 
 // writeFields lists the changed fields with aligned "=" signs.

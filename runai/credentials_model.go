@@ -228,6 +228,10 @@ func liveCredential(a liveAsset) (*diff.Object, bool) {
 	}
 	if a.Status != nil {
 		o.Status = a.Status.Status
+		switch o.Status {
+		case statusFailed, statusIssues, statusDeleteFailed:
+			o.Unhealthy, o.StatusMessage = true, a.Status.Message
+		}
 	}
 	return o, true
 }

@@ -180,6 +180,10 @@ func summarize(env *Env, plan *diff.Plan, rep *apply.Report, dryRun bool) error 
 		v[0]++
 		steps[s.Change] = v
 	}
+	failed := map[*diff.Change]bool{}
+	for _, f := range rep.Failed {
+		failed[f.Step.Change] = true
+	}
 	var counts [5]int
 	var done, partial, pending []string
 	for _, c := range plan.Actionable() {
@@ -190,7 +194,7 @@ func summarize(env *Env, plan *diff.Plan, rep *apply.Report, dryRun bool) error 
 			done = append(done, c.Key.String())
 		case v[0] > 0:
 			partial = append(partial, c.Key.String()+" (deleted, not yet re-created)")
-		default:
+		case !failed[c]:
 			pending = append(pending, c.Key.String())
 		}
 	}

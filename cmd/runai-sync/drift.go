@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/runai-sync/runai-sync/diff"
 )
@@ -18,9 +19,12 @@ type DriftCmd struct {
 func (c *DriftCmd) Help() string {
 	return `Drift compares the live state with the manifests, as plan --prune would, and
 reports every object that differs: changed, missing, or present inside an
-Ownership selector without a manifest. Ignored objects are not reported.
+Ownership selector without a manifest. Ignored objects are not reported. It
+also reports, in a section of its own, managed credentials that Run:ai says do
+not work (sync status Failed, Issues found or Deletion failed).
 
-Exit status: 0 in sync, 2 drift found (each drifted object named), 1 error.
+Exit status: 0 in sync and healthy, 2 drift or an unhealthy object found (each
+named), 1 error.
 Made for a cron job:
 
   runai-sync drift -f manifests/ || alert`
@@ -45,12 +49,19 @@ func (c *DriftCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if err := view.Render(env.Stdout, s.plan); err != nil {
 		return err
 	}
+	var found []string
 	if n := len(s.plan.Actionable()); n > 0 {
 		verb := "differ"
 		if n == 1 {
 			verb = "differs"
 		}
-		return &ExitError{Code: 2, Err: fmt.Errorf("drift: %s %s from the manifests", plural(n, "object"), verb)}
+		found = append(found, fmt.Sprintf("%s %s from the manifests", plural(n, "object"), verb))
+	}
+	if n := len(s.plan.Health()); n > 0 {
+		found = append(found, fmt.Sprintf("%s unhealthy", plural(n, "object")))
+	}
+	if len(found) > 0 {
+		return &ExitError{Code: 2, Err: fmt.Errorf("drift: %s", strings.Join(found, "; "))}
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ type scriptEmulator struct {
 // runai-sync at it (RUNAI_BASE_URL, RUNAI_CLIENT_ID, RUNAI_CLIENT_SECRET,
 // TOWER_API_ENDPOINT, TOWER_ACCESS_TOKEN):
 //
-//	emulator [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D] [-seqera-shape seed] [-seqera-no-keys]
+//	emulator [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D] [-delete-delay D] [-seqera-shape seed] [-seqera-no-keys]
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("usage: emulator [flags]")
@@ -45,6 +45,7 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	fs.IntVar(&opts.RateLimit, "rate-limit", 0, "")
 	fs.Int64Var(&opts.Seed, "seed", 0, "")
 	fs.DurationVar(&opts.SyncDelay, "sync-delay", 0, "")
+	fs.DurationVar(&opts.DeleteDelay, "delete-delay", 0, "")
 	fs.StringVar(&opts.SeqeraShape, "seqera-shape", "", "")
 	fs.BoolVar(&opts.SeqeraNoKeys, "seqera-no-keys", false, "")
 	ts.Check(fs.Parse(args))
