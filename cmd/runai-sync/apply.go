@@ -226,7 +226,7 @@ func summarize(env *Env, plan *diff.Plan, rep *apply.Report, dryRun bool) error 
 	if len(pending) > 0 {
 		lines = append(lines, "not done: "+strings.Join(pending, "; "))
 	}
-	head := fmt.Sprintf("apply %s after %v: %d of %d changes done", what, took, len(done), len(done)+len(partial)+len(pending))
+	head := fmt.Sprintf("apply %s after %v: %d of %d changes done", what, took, len(done), len(plan.Actionable()))
 	fmt.Fprintf(env.Stdout, "\n%s%s.\n", strings.ToUpper(head[:1]), head[1:])
 	for _, l := range lines {
 		fmt.Fprintf(env.Stdout, "  %s\n", l)
