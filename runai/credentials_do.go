@@ -30,8 +30,8 @@ func (p *Provider) doCredential(ctx context.Context, step diff.Step, in apply.In
 
 // deleteCredential deletes the live object of ch. A credential already
 // gone is deleted; one still in use (412) is an error naming its users.
-// The delete of a replace waits until the old asset is gone (deletion is
-// asynchronous), so that the create that follows can take its name.
+// The API may accept the delete and remove the asset later: the create of
+// a replace waits for that (see createCredential).
 func (p *Provider) deleteCredential(ctx context.Context, ch *diff.Change) error {
 	live, err := apply.Live(ch, "delete")
 	if err != nil {
@@ -42,10 +42,7 @@ func (p *Provider) deleteCredential(ctx context.Context, ch *diff.Change) error 
 	if errors.As(err, &e) && rest.IsStatus(err, http.StatusPreconditionFailed) {
 		e.Hint = "stop those workloads or point them at another credential, then apply again"
 	}
-	if err != nil || ch.Action != diff.Replace {
-		return err
-	}
-	return p.awaitGone(ctx, live.Key, p.deletedByID(live.Key, live.ID))
+	return err
 }
 
 // updateCredential sets the description of the live object of ch, the
@@ -67,9 +64,11 @@ func (p *Provider) updateCredential(ctx context.Context, ch *diff.Change) (apply
 
 // createCredential posts the desired object of ch. A create whose reply
 // was lost and whose retry met 409 is our own: it is read back and
-// adopted, never created twice. A create that meets 409 because an asset
-// being deleted still holds the name waits until it is gone and tries
-// again, within DeleteTimeout.
+// adopted, never created twice. The create of a replace first waits until
+// the old asset, whose delete the API accepted, is gone (deletion is
+// asynchronous on Run:ai). A create that meets 409 because an asset being
+// deleted still holds the name waits until it is gone and tries again.
+// Each wait is bounded by DeleteTimeout.
 func (p *Provider) createCredential(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
 	d, cred, err := apply.Desired[*manifest.Credential](ch, "create")
 	if err != nil {
@@ -78,6 +77,11 @@ func (p *Provider) createCredential(ctx context.Context, ch *diff.Change, in app
 	body, err := createBody(cred, d, in)
 	if err != nil {
 		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: err}
+	}
+	if ch.Action == diff.Replace && ch.Live != nil && ch.Live.ID != "" {
+		if err := p.awaitGone(ctx, ch.Live.Key, p.deletedByID(ch.Live.Key, ch.Live.ID)); err != nil {
+			return apply.Result{}, err
+		}
 	}
 	deadline := p.c.now().Add(p.deleteTimeout())
 	for {

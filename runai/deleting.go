@@ -26,7 +26,7 @@ const DefaultDeleteTimeout = 2 * time.Minute
 // deletePollMax.
 const (
 	deletePollMin = 50 * time.Millisecond
-	deletePollMax = time.Second
+	deletePollMax = 500 * time.Millisecond
 )
 
 // statusDeleting is the sync status of an asset being deleted.

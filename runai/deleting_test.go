@@ -18,9 +18,9 @@ func deletingEnv(t *testing.T, delay time.Duration) *env {
 }
 
 // TestReplaceWaitsForTheOldAsset: on a tenant that deletes asynchronously
-// the delete of a replace returns only once the old asset is gone, so its
-// create never meets 409, and the name is absent for the delete delay plus
-// the polling, not longer.
+// the create of a replace waits until the old asset is gone, so it never
+// meets 409, and the name is absent for the delete delay plus the polling,
+// not longer.
 func TestReplaceWaitsForTheOldAsset(t *testing.T) {
 	t.Parallel()
 	e := deletingEnv(t, 3*time.Second)
@@ -32,12 +32,12 @@ func TestReplaceWaitsForTheOldAsset(t *testing.T) {
 	if _, err := e.step(diff.PhaseDelete, ch); err != nil {
 		t.Fatalf("replace, delete step: %v", err)
 	}
-	if got := e.lastStatus("GET /api/v1/asset/credentials/password/" + oldID); got != "404" {
-		t.Errorf("the delete step returned before the old asset was gone (last read %s)", got)
-	}
 	newID, err := e.step(diff.PhaseCreate, ch)
 	if err != nil || newID == "" {
 		t.Fatalf("replace, create step = %q, %v", newID, err)
+	}
+	if got := e.lastStatus("GET /api/v1/asset/credentials/password/" + oldID); got != "404" {
+		t.Errorf("the create did not wait until the old asset was gone (last read %s)", got)
 	}
 	if n := e.em.Server.Counts()["POST /api/v1/asset/credentials/password"]; n != 2 { // the first create, then the replace's
 		t.Errorf("%d creates, want 2: the replace's create met a conflict", n)
@@ -82,9 +82,12 @@ func TestDeleteTimeout(t *testing.T) {
 	id := e.mustCreate(d)[0]
 	live := e.snapshot()[d.Key]
 	ch := &diff.Change{Action: diff.Replace, Key: d.Key, ID: id, Desired: d, Live: live}
-	_, err := e.step(diff.PhaseDelete, ch)
+	if _, err := e.step(diff.PhaseDelete, ch); err != nil {
+		t.Fatalf("delete step: %v", err)
+	}
+	_, err := e.step(diff.PhaseCreate, ch)
 	if err == nil || !strings.Contains(err.Error(), "still being deleted after 10s") || !strings.Contains(err.Error(), "--delete-timeout") {
-		t.Fatalf("delete step error = %v, want the timeout naming --delete-timeout", err)
+		t.Fatalf("the replace's create error = %v, want the timeout naming --delete-timeout", err)
 	}
 	_, err = e.step(diff.PhaseCreate, &diff.Change{Action: diff.Create, Key: d.Key, Desired: d})
 	if err == nil || !strings.Contains(err.Error(), "still being deleted") {
