@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -100,14 +101,14 @@ func rotationCLI(emu *emulator.Instance, state, secret string, args ...string) *
 
 // startRotation applies 60 credentials, then starts rotating them all in
 // the background (4 at a time) and waits until deleteCount deletes went out.
-func startRotation(t *testing.T, emu *emulator.Instance, dir, state string, deleteCount int) (*exec.Cmd, *bytes.Buffer) {
+func startRotation(t *testing.T, emu *emulator.Instance, dir, state string, deleteCount int) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	writeCredentials(t, dir, 60)
 	if b, err := rotationCLI(emu, state, "before-rotation-value", "apply", "-f", dir, "--yes", "--parallelism", "30").CombinedOutput(); err != nil {
 		t.Fatalf("the first apply failed: %v\n%s", err, b)
 	}
 	cmd := rotationCLI(emu, state, "after-rotation-value", "apply", "-f", dir, "--yes", "--parallelism", "4")
-	var out bytes.Buffer
+	var out syncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -119,6 +120,24 @@ func startRotation(t *testing.T, emu *emulator.Instance, dir, state string, dele
 		time.Sleep(5 * time.Millisecond)
 	}
 	return cmd, &out
+}
+
+// syncBuffer is a buffer the test reads while the process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // missing lists the credential names with no asset that is not being
