@@ -56,8 +56,15 @@ func (f Fingerprinter) Sum(v manifest.Secret) string {
 	if v.IsZero() {
 		return ""
 	}
+	return f.SumText(v.Reveal())
+}
+
+// SumText fingerprints a value that is not secret (an attribute the API may
+// not return) like Sum, without making it a manifest.Secret, which would
+// register it for scrubbing from all output.
+func (f Fingerprinter) SumText(v string) string {
 	m := hmac.New(sha256.New, f.key)
-	_, _ = io.WriteString(m, v.Reveal())
+	_, _ = io.WriteString(m, v)
 	return FingerprintPrefix + hex.EncodeToString(m.Sum(nil))
 }
 

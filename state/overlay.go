@@ -115,7 +115,7 @@ func fillUnread(l, w *diff.Object, e Entry, usable bool, fp Fingerprinter) (unkn
 			unknown = true
 			setAttr(l, p, want)
 		case rec == "":
-		case !inDesired || fp.Sum(manifest.NewSecret(want)) != rec:
+		case !inDesired || fp.SumText(want) != rec:
 			setAttr(l, p, ChangedSinceApplied)
 		default:
 			setAttr(l, p, want)

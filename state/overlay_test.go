@@ -238,7 +238,7 @@ func TestOverlayFillsUnread(t *testing.T) {
 	if err := NewRecorder(context.Background(), st, d, fp, p).Adopt(); err != nil {
 		t.Fatal(err)
 	}
-	if got := st.entries[k].Attrs[user]; got != fp.Sum(manifest.NewSecret(`"octo"`)) {
+	if got := st.entries[k].Attrs[user]; got != fp.SumText(`"octo"`) {
 		t.Fatalf("recorded %q", got)
 	}
 	d.Entries[k] = st.entries[k]

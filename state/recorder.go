@@ -148,7 +148,7 @@ func (r *Recorder) entryFor(c *diff.Change, id string) Entry {
 			if e.Attrs == nil {
 				e.Attrs = map[string]string{}
 			}
-			e.Attrs[p] = r.fp.Sum(manifest.NewSecret(v))
+			e.Attrs[p] = r.fp.SumText(v)
 		}
 	}
 	if q, ok := d.Attrs[rotationPath]; ok {
