@@ -148,7 +148,7 @@ func Run(ctx context.Context, plan *diff.Plan, providers []Provider, opts Option
 		}
 		r.runWave(ctx, wave)
 	}
-	r.report.Interrupted = len(r.report.NotAttempted) > 0 && r.interrupted(ctx)
+	r.report.Interrupted = (len(r.report.NotAttempted) > 0 || len(r.report.Failed) > 0) && r.interrupted(ctx)
 	if opts.Wait && !opts.DryRun && r.report.OK() {
 		r.wait(ctx, plan)
 	}
