@@ -11,6 +11,9 @@
 // and SecretRef (a literal or a reference to where a secret comes from), and
 // Diagnostic (a message tied to file:line:col and a field path).
 //
+// With Loader.Vars set (a tenant of the tenants file), it substitutes
+// ${tenant} and ${vars.NAME} in string values before anything checks them.
+//
 // # Files and secrets (for every secret source)
 //
 // ReadRegularFile(name, limit) is the one way to read a file a user names:

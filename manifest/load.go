@@ -29,6 +29,8 @@ type Loader struct {
 	// filled in before the checks of the whole set, so that two documents
 	// that end up with the same key are reported as duplicates.
 	SeqeraWorkspace int64
+	// Vars, when set, are substituted in string values (a tenant's).
+	Vars *Vars
 }
 
 // Read loads every document under paths with the default Loader.
@@ -146,7 +148,7 @@ func (l Loader) readFile(name string) ([]*Document, Diagnostics) {
 	if err != nil {
 		return nil, Diagnostics{{Pos: Position{File: display, Line: 1, Column: 1}, Message: err.Error()}}
 	}
-	return Parse(display, data)
+	return parse(display, data, l.Vars)
 }
 
 // readBytes reads standard input, or a regular file (ReadRegularFile: a
@@ -207,7 +209,10 @@ func yamlErrorPos(data []byte, err error) (line, col int, msg string) {
 }
 
 // Parse splits data into documents. file names the data in positions.
-func Parse(file string, data []byte) ([]*Document, Diagnostics) {
+func Parse(file string, data []byte) ([]*Document, Diagnostics) { return parse(file, data, nil) }
+
+// parse is Parse with the variables of a tenant substituted.
+func parse(file string, data []byte, vars *Vars) ([]*Document, Diagnostics) {
 	at := func(line, col int, format string, args ...any) Diagnostics {
 		return Diagnostics{{Pos: Position{File: file, Line: line, Column: col}, Message: fmt.Sprintf(format, args...)}}
 	}
@@ -235,7 +240,7 @@ func Parse(file string, data []byte) ([]*Document, Diagnostics) {
 		d := &Document{File: file, Index: index, root: content, src: src,
 			Start: Position{File: file, Line: content.Line, Column: content.Column}}
 		docs = append(docs, d)
-		ds := d.convert()
+		ds := d.convert(vars)
 		d.root = nil // src parses again if a position is asked for
 		if ds != nil {
 			return docs, ds
@@ -278,8 +283,8 @@ func splitDocuments(data []byte) ([]*yaml.Node, error) {
 
 // convert fills Value and the lenient header fields. An error here ends the
 // file: what follows cannot be trusted either.
-func (d *Document) convert() Diagnostics {
-	c := &converter{doc: d}
+func (d *Document) convert(vars *Vars) Diagnostics {
+	c := &converter{doc: d, vars: vars}
 	v, err := c.value(d.root, nil, 0, 0)
 	if err != nil {
 		var ce *convError

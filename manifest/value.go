@@ -30,6 +30,7 @@ const mergeTag = "!!merge"
 type converter struct {
 	doc    *Document
 	values int
+	vars   *Vars // substituted in string values; nil: none
 }
 
 type convError struct {
@@ -133,6 +134,10 @@ func (c *converter) merge(out map[string]any, m *yaml.Node, path FieldPath, dept
 }
 
 func (c *converter) scalar(n *yaml.Node, path FieldPath) (any, error) {
+	n, err := c.expandScalar(n, path)
+	if err != nil {
+		return nil, err
+	}
 	if len(n.Value) > MaxValueLength {
 		return nil, c.fail(n, path, "value is %.1f MiB long; a value may hold at most %d MiB", float64(len(n.Value))/(1<<20), MaxValueLength>>20)
 	}

@@ -19,6 +19,8 @@ var ruleText = map[string]string{
 	"clusterId":     "must be a UUID such as 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d",
 	"fromEnv":       "must be an environment variable name: letters, digits and '_', not starting with a digit",
 	"keyValuePairs": "keys may hold only letters, digits, '-', '.' and '_'",
+	"tenantName":    "must be lowercase letters, digits, '-' and '_', starting with a letter",
+	"Tenant":        "must be an http or https URL such as https://acme.run.ai",
 }
 
 // translate turns one leaf error of the validator into diagnostics that name
