@@ -18,6 +18,7 @@ import (
 type ApplyCmd struct {
 	Files []string `short:"f" name:"filename" sep:"none" placeholder:"PATH" help:"Manifest file or directory (recursive: .yaml, .yml, .json); repeat for more; - reads standard input."`
 	Plan  string   `arg:"" optional:"" name:"plan" help:"A plan saved with plan --out: apply exactly it, after checking that nothing it touches changed."`
+	TenantFlags
 	GuardFlags
 	ConnFlags
 	DryRun      bool          `help:"Print the plan and the order the steps would run in; change nothing."`
@@ -48,7 +49,7 @@ not done, and exits 1; a second Ctrl-C stops at once.
   runai-sync apply -f manifests/ --prune --yes`
 }
 
-// Run applies.
+// Run applies, for each selected tenant of a tenants file.
 func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if c.Parallelism < 1 {
 		return errors.New("--parallelism must be at least 1")
@@ -56,21 +57,42 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	if c.DeleteTimeout <= 0 {
 		return errors.New("--delete-timeout must be positive, e.g. 2m")
 	}
-	files, opts := c.Files, c.options()
-	var saved *diff.Saved
 	switch {
 	case c.Plan != "" && (len(c.Files) > 0 || c.GuardFlags != GuardFlags{}):
 		return errPlanAndFlags
 	case c.Plan != "":
-		var err error
-		if saved, err = readPlan(c.Plan); err != nil {
+		saved, err := readPlan(c.Plan)
+		if err != nil {
 			return err
 		}
-		files, opts = saved.Files, saved.Options
-	case len(c.Files) == 0:
-		return errors.New("give the manifests with -f PATH, or a plan saved with plan --out")
+		t, err := envTenant(env, g, saved.Files)
+		if err != nil {
+			return err
+		}
+		return c.apply(ctx, env, t, saved)
 	}
-	s, err := newSession(ctx, env, g, c.ConnFlags, files, sessionOptions{
+	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: "text", several: c.several,
+		run: func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) {
+			return nil, c.apply(ctx, env, t, nil)
+		}})
+}
+
+// several refuses to apply to several tenants without --yes: there is no
+// prompt for each.
+func (c *ApplyCmd) several(n int) error {
+	if c.Yes || c.DryRun {
+		return nil
+	}
+	return fmt.Errorf("applying to %d tenants needs --yes (review their plans first with plan and the same --tenant or --all-tenants)", n)
+}
+
+// apply applies the manifests of one tenant, or a plan saved for it.
+func (c *ApplyCmd) apply(ctx context.Context, env *Env, t *tenant, saved *diff.Saved) error {
+	opts := c.options()
+	if saved != nil {
+		opts = saved.Options
+	}
+	s, err := newSession(ctx, env, c.ConnFlags, t, sessionOptions{
 		diff: opts, lock: !c.DryRun, lockTimeout: c.LockTimeout, command: commandLine(), deleteTimeout: c.DeleteTimeout,
 	})
 	if err != nil {

@@ -44,33 +44,34 @@ func (c *AuditCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		return err
 	}
 	in := audit.Input{MaxKeyAge: time.Duration(c.MaxKeyAge), UnusedFor: time.Duration(c.UnusedFor)}
-	client, err := newRunaiClient(env, g, c.ConnFlags)
+	t, err := envTenant(env, g, c.Files)
+	if err != nil {
+		return err
+	}
+	client, err := t.runaiClient(env, c.ConnFlags)
 	if err != nil {
 		return err
 	}
 	providers := []provider{runai.NewProviderScoped(client, runai.Scope{Credentials: true, ServiceAccounts: true, AccessKeys: true, ForeignAccessKeys: true})}
 	if len(c.Files) > 0 {
-		set, diags, err := load(env, c.Files)
-		if err != nil {
-			return err
-		}
+		set, diags := load(env, t)
 		printDiagnostics(env, onlyErrors(diags))
 		if diags.HasErrors() {
 			return &ExitError{Code: 1, Err: fmt.Errorf("%s in the manifests", plural(diags.Errors(), "error"))}
 		}
 		in.Set = set
 		if ws := seqera.Workspaces(set); ws != nil {
-			p, err := connectSeqera(env, c.ConnFlags, ws, false)
+			p, err := connectSeqera(env, c.ConnFlags, t, ws, false)
 			if err != nil {
 				return err
 			}
 			providers = append(providers, p)
 		}
-		scope := tenantScope(env, g, set)
-		if g.URL != "" { // audit reads Run:ai whatever the manifests hold
-			scope[runai.ProviderName] = state.Tenant(g.URL)
+		scope := tenantScope(t, set)
+		if t.url != "" { // audit reads Run:ai whatever the manifests hold
+			scope[runai.ProviderName] = state.Tenant(t.url)
 		}
-		st, err := openState(ctx, env, g, sessionOptions{}, scope)
+		st, err := openState(ctx, env, t.state, sessionOptions{}, scope)
 		if err != nil {
 			return err
 		}

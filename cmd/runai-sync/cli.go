@@ -27,11 +27,12 @@ type Globals struct {
 	NoColor bool   `name:"no-color" help:"Never colour output (colour is used only on a terminal, and never when NO_COLOR is set)."`
 	Verbose int    `short:"v" type:"counter" help:"Log one line per HTTP request to standard error: method, path, status, attempt, time (never a header or a body)."`
 	State   string `name:"state" env:"RUNAI_SYNC_STATE" placeholder:"STATE" help:"Where runai-sync remembers what it applied (secret fingerprints, rotation markers, the apply lock): a file (default .runai-sync/state.json), postgres://..., or none."`
+	Config  string `name:"config" env:"RUNAI_SYNC_CONFIG" placeholder:"FILE" help:"The tenants file (default runai-sync.yaml in the working directory, when it exists): commands then run for the tenants --tenant or --all-tenants select."`
 }
 
 // ManifestFlags selects the manifests a command reads.
 type ManifestFlags struct {
-	Files []string `short:"f" name:"filename" required:"" sep:"none" placeholder:"PATH" help:"Manifest file or directory (recursive: .yaml, .yml, .json); repeat for more; - reads standard input."`
+	Files []string `short:"f" name:"filename" sep:"none" placeholder:"PATH" help:"Manifest file or directory (recursive: .yaml, .yml, .json); repeat for more; - reads standard input. With a tenants file, each tenant's manifests come from it instead."`
 }
 
 // VersionCmd prints the version.

@@ -11,6 +11,7 @@ import (
 // DriftCmd reports drift.
 type DriftCmd struct {
 	ManifestFlags
+	TenantFlags
 	ConnFlags
 	Output string `short:"o" enum:"text,json,markdown" default:"text" help:"Output format: text, json or markdown."`
 }
@@ -30,13 +31,18 @@ Made for a cron job:
   runai-sync drift -f manifests/ || alert`
 }
 
-// Run reports drift.
+// Run reports drift, for each selected tenant of a tenants file.
 func (c *DriftCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: c.Output, title: "runai-sync drift", exit2: "drift", run: c.drift})
+}
+
+// drift reports the drift of one tenant.
+func (c *DriftCmd) drift(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) {
 	// Drift reports; it never applies, so the guards do not apply either.
 	opts := diff.Options{Prune: true, Force: true, AllowProtected: true, AllowMassDelete: true}
-	s, err := newSession(ctx, env, g, c.ConnFlags, c.Files, sessionOptions{diff: opts})
+	s, err := newSession(ctx, env, c.ConnFlags, t, sessionOptions{diff: opts})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer s.close(env)
 	view := planView(env, c.Output, "Drift: the live state differs from the manifests:")
@@ -47,7 +53,7 @@ func (c *DriftCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		m.Title = "runai-sync drift"
 	}
 	if err := view.Render(env.Stdout, s.plan); err != nil {
-		return err
+		return s.plan, err
 	}
 	var found []string
 	if n := len(s.plan.Actionable()); n > 0 {
@@ -61,7 +67,7 @@ func (c *DriftCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		found = append(found, fmt.Sprintf("%s unhealthy", plural(n, "object")))
 	}
 	if len(found) > 0 {
-		return &ExitError{Code: 2, Err: fmt.Errorf("drift: %s", strings.Join(found, "; "))}
+		return s.plan, &ExitError{Code: 2, Err: fmt.Errorf("drift: %s", strings.Join(found, "; "))}
 	}
-	return nil
+	return s.plan, nil
 }

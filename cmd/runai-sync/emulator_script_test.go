@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -30,9 +31,11 @@ type scriptEmulator struct {
 
 // cmdEmulator starts an in-process emulator for the script and points
 // runai-sync at it (RUNAI_BASE_URL, RUNAI_CLIENT_ID, RUNAI_CLIENT_SECRET,
-// TOWER_API_ENDPOINT, TOWER_ACCESS_TOKEN):
+// TOWER_API_ENDPOINT, TOWER_ACCESS_TOKEN). With -as NAME it is one more
+// emulator, a tenant of its own: the variables start with NAME_ instead,
+// and emu -on NAME acts on it.
 //
-//	emulator [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D] [-delete-delay D] [-seqera-shape seed] [-seqera-no-keys]
+//	emulator [-as NAME] [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D] [-delete-delay D] [-seqera-shape seed] [-seqera-no-keys]
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("usage: emulator [flags]")
@@ -48,6 +51,7 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	fs.DurationVar(&opts.DeleteDelay, "delete-delay", 0, "")
 	fs.StringVar(&opts.SeqeraShape, "seqera-shape", "", "")
 	fs.BoolVar(&opts.SeqeraNoKeys, "seqera-no-keys", false, "")
+	as := fs.String("as", "", "")
 	ts.Check(fs.Parse(args))
 	opts.Addr = "127.0.0.1:0"
 	opts.ValidateResponses = true
@@ -59,19 +63,24 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	url := "http://" + l.Addr().String()
 	id, secret, seqera := srv.Credentials()
 	e := &scriptEmulator{srv: srv, url: url, id: id}
-	emulators.Store(ts.Getenv("WORK"), e)
+	key, prefix := ts.Getenv("WORK"), ""
+	if *as != "" {
+		key, prefix = key+"#"+*as, *as+"_"
+		ts.Setenv(secretNames, strings.TrimSpace(ts.Getenv(secretNames)+" "+prefix+"RUNAI_CLIENT_SECRET "+prefix+"TOWER_ACCESS_TOKEN"))
+	}
+	emulators.Store(key, e)
 	ts.Defer(func() {
 		_ = srv.Close()
-		emulators.Delete(ts.Getenv("WORK"))
+		emulators.Delete(key)
 		if v := srv.ResponseViolations(); len(v) > 0 {
 			ts.Fatalf("the emulator sent replies that break the vendor spec:\n%s", strings.Join(v, "\n"))
 		}
 	})
-	ts.Setenv("RUNAI_BASE_URL", url)
-	ts.Setenv("RUNAI_CLIENT_ID", id)
-	ts.Setenv("RUNAI_CLIENT_SECRET", secret)
-	ts.Setenv("TOWER_API_ENDPOINT", url+"/api")
-	ts.Setenv("TOWER_ACCESS_TOKEN", seqera)
+	ts.Setenv(prefix+"RUNAI_BASE_URL", url)
+	ts.Setenv(prefix+"RUNAI_CLIENT_ID", id)
+	ts.Setenv(prefix+"RUNAI_CLIENT_SECRET", secret)
+	ts.Setenv(prefix+"TOWER_API_ENDPOINT", url+"/api")
+	ts.Setenv(prefix+"TOWER_ACCESS_TOKEN", seqera)
 }
 
 func scriptEmu(ts *testscript.TestScript) *scriptEmulator {
@@ -146,13 +155,29 @@ func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id 
 //	emu seqera-secret NAME WS KEY VAR    the stored Seqera key equals $VAR
 //	emu seqera-in-use NAME WS JOB...     running workflows use a Seqera credential
 //	emu seqera-describe NAME WS TEXT     change a Seqera description through the API
+//	emu stored TYPE NAME KEY VAR         a credential's stored secret KEY equals $VAR
+//	emu meta TYPE NAME                   print a credential's meta as JSON (for stdout checks)
 //	emu reset-requests                   start counting again
 //	emu age KIND NAME [created=AGE] [login=AGE|never]   age a service account (sa), any user's access key (key) or a credential (its TYPE)
+//
+// emu -on NAME SUBCOMMAND acts on the emulator started with emulator -as NAME.
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
-		ts.Fatalf("usage: emu SUBCOMMAND ...")
+		ts.Fatalf("usage: emu [-on NAME] SUBCOMMAND ...")
 	}
-	e := scriptEmu(ts)
+	if args[0] == "-on" && len(args) > 2 {
+		v, ok := emulators.Load(ts.Getenv("WORK") + "#" + args[1])
+		if !ok {
+			ts.Fatalf("no emulator %s: start one with emulator -as %s", args[1], args[1])
+		}
+		emuOn(ts, neg, v.(*scriptEmulator), args[2:])
+		return
+	}
+	emuOn(ts, neg, scriptEmu(ts), args)
+}
+
+// emuOn runs an emu subcommand on e.
+func emuOn(ts *testscript.TestScript, neg bool, e *scriptEmulator, args []string) {
 	switch args[0] {
 	case "in-use":
 		id, _ := e.asset(ts, args[1], args[2])
@@ -255,6 +280,20 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		if status, out := e.seqeraCall(ts, "PUT", "/credentials/"+c["id"].(string)+wsQuery(args[2]), body); status != 204 {
 			ts.Fatalf("seqera describe: %d %s", status, out)
 		}
+	case "stored":
+		// emu stored TYPE NAME KEY VAR: the credential's stored secret
+		// KEY equals $VAR.
+		id, _ := e.asset(ts, args[1], args[2])
+		vals, _ := e.srv.StoredSecrets(id)
+		if (vals[args[3]] == ts.Getenv(args[4])) == neg {
+			ts.Fatalf("%s %s key %s does not hold $%s", args[1], args[2], args[3], args[4])
+		}
+	case "meta":
+		// emu meta TYPE NAME: print the credential's meta as JSON.
+		_, meta := e.asset(ts, args[1], args[2])
+		b, err := json.Marshal(meta)
+		ts.Check(err)
+		fmt.Fprintf(ts.Stdout(), "%s\n", b)
 	case "reset-requests":
 		e.srv.ResetCounts()
 	case "age":

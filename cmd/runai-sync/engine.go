@@ -86,22 +86,19 @@ type sessionOptions struct {
 	deleteTimeout time.Duration
 }
 
-// newSession loads the manifests, opens the state (locking it for apply),
-// connects to the providers the manifests need, resolves every secret
-// reference, reads live state and computes the plan. Every problem before
-// the plan is an error: nothing has changed yet, and the lock is released.
-// close must be called on the session returned.
-func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files []string, o sessionOptions) (_ *session, err error) {
+// newSession loads the tenant's manifests, opens its state (locking it for
+// apply), connects to the providers the manifests need, resolves every
+// secret reference, reads live state and computes the plan. Every problem
+// before the plan is an error: nothing has changed yet, and the lock is
+// released. close must be called on the session returned.
+func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sessionOptions) (_ *session, err error) {
 	// The login round trip depends on nothing in the manifests: when
 	// Run:ai is configured it runs while they load and validate.
-	runaiClient, runaiErr := newRunaiClient(env, g, conn)
+	runaiClient, runaiErr := t.runaiClient(env, conn)
 	if runaiClient != nil {
 		go func() { _ = runaiClient.Login(ctx) }()
 	}
-	set, diags, err := load(env, files)
-	if err != nil {
-		return nil, err
-	}
+	set, diags := load(env, t)
 	printDiagnostics(env, diags)
 	if diags.HasErrors() {
 		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s in the manifests; nothing was changed", plural(diags.Errors(), "error"))}
@@ -114,7 +111,7 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 			s.close(env)
 		}
 	}()
-	if s.state, err = openState(ctx, env, g, o, tenantScope(env, g, set)); err != nil {
+	if s.state, err = openState(ctx, env, t.state, o, tenantScope(t, set)); err != nil {
 		return nil, err
 	}
 	if scope := runai.ScopeOf(set); scope != (runai.Scope{}) {
@@ -126,7 +123,7 @@ func newSession(ctx context.Context, env *Env, g *Globals, conn ConnFlags, files
 		s.providers = append(s.providers, rp)
 	}
 	if ws := seqera.Workspaces(set); ws != nil {
-		p, err := connectSeqera(env, conn, ws, o.diff.Force)
+		p, err := connectSeqera(env, conn, t, ws, o.diff.Force)
 		if err != nil {
 			return nil, err
 		}
@@ -184,29 +181,12 @@ func snapshots(ctx context.Context, providers []provider) ([]*diff.Object, error
 // connectSeqera builds the Seqera provider for the workspaces the manifests
 // name; a run without Seqera resources never gets here, so it needs no
 // Seqera token.
-func connectSeqera(env *Env, conn ConnFlags, workspaces []string, force bool) (provider, error) {
-	cfg := seqera.Config{Endpoint: env.Getenv("TOWER_API_ENDPOINT"), Settings: conn.settings(env)}
-	if v := env.Getenv("TOWER_ACCESS_TOKEN"); v != "" {
-		cfg.Token = manifest.NewSecret(v)
-	}
-	c, err := seqera.New(cfg)
+func connectSeqera(env *Env, conn ConnFlags, t *tenant, workspaces []string, force bool) (provider, error) {
+	c, err := seqera.New(t.seqeraConfig(env, conn))
 	if err != nil {
 		return nil, err
 	}
 	return seqera.NewProvider(c, workspaces, seqera.Options{Force: force}), nil
-}
-
-// newRunaiClient builds the Run:ai client from --url and the environment;
-// it sends nothing.
-func newRunaiClient(env *Env, g *Globals, conn ConnFlags) (*runai.Client, error) {
-	cfg := runai.Config{BaseURL: g.URL, ClientID: env.Getenv("RUNAI_CLIENT_ID"), Settings: conn.settings(env)}
-	if v := env.Getenv("RUNAI_CLIENT_SECRET"); v != "" {
-		cfg.ClientSecret = manifest.NewSecret(v)
-	}
-	if v := env.Getenv("RUNAI_TOKEN"); v != "" {
-		cfg.Token = manifest.NewSecret(v)
-	}
-	return runai.New(cfg)
 }
 
 // settings are the connection settings of both APIs: --ca-file,

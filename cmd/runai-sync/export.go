@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/export"
 	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/runai"
@@ -14,6 +15,7 @@ import (
 
 // ExportCmd prints live state as manifests.
 type ExportCmd struct {
+	TenantFlags
 	ConnFlags
 	Kind      []string `enum:"Credential,ServiceAccount,AccessKey,SeqeraCredential" placeholder:"KIND" help:"Export only these kinds (repeat); default: every Run:ai kind, and Seqera credentials when TOWER_ACCESS_TOKEN is set."`
 	Workspace []int64  `placeholder:"ID" help:"Seqera workspaces to export (repeat); default TOWER_WORKSPACE_ID, else the personal workspace."`
@@ -31,22 +33,30 @@ Rotation markers and secret files are not part of the live state: add them.
   runai-sync export --kind Credential > manifests/credentials.yaml`
 }
 
-// Run exports.
+// Run exports, for each selected tenant of a tenants file (each tenant's
+// documents after a comment naming it).
 func (c *ExportCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	return c.TenantFlags.run(ctx, env, g, tenantRun{noManifests: true, output: "text",
+		header: func(name, url string) string { return fmt.Sprintf("# == tenant %s (%s)", name, url) },
+		run:    func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) { return nil, c.export(ctx, env, t) }})
+}
+
+// export prints the live state of one tenant.
+func (c *ExportCmd) export(ctx context.Context, env *Env, t *tenant) error {
 	want := func(k manifest.Kind) bool { return len(c.Kind) == 0 || slices.Contains(c.Kind, string(k)) }
 	scope := runai.Scope{Credentials: want(manifest.KindCredential), ServiceAccounts: want(manifest.KindServiceAccount), AccessKeys: want(manifest.KindAccessKey)}
 	var providers []provider
 	if scope != (runai.Scope{}) {
-		rc, err := newRunaiClient(env, g, c.ConnFlags)
+		rc, err := t.runaiClient(env, c.ConnFlags)
 		if err != nil {
 			return err
 		}
 		providers = append(providers, runai.NewProviderScoped(rc, scope))
 	}
-	if slices.Contains(c.Kind, string(manifest.KindSeqeraCredential)) || len(c.Kind) == 0 && env.Getenv("TOWER_ACCESS_TOKEN") != "" {
+	if slices.Contains(c.Kind, string(manifest.KindSeqeraCredential)) || len(c.Kind) == 0 && !t.seqera.token.IsZero() {
 		workspaces := []string{""}
-		if v := env.Getenv("TOWER_WORKSPACE_ID"); v != "" {
-			workspaces = []string{v}
+		if t.seqera.workspace != 0 {
+			workspaces = []string{strconv.FormatInt(t.seqera.workspace, 10)}
 		}
 		if len(c.Workspace) > 0 {
 			workspaces = workspaces[:0]
@@ -54,7 +64,7 @@ func (c *ExportCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 				workspaces = append(workspaces, strconv.FormatInt(w, 10))
 			}
 		}
-		p, err := connectSeqera(env, c.ConnFlags, workspaces, false)
+		p, err := connectSeqera(env, c.ConnFlags, t, workspaces, false)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 // PlanCmd shows what apply would change.
 type PlanCmd struct {
 	ManifestFlags
+	TenantFlags
 	GuardFlags
 	ConnFlags
 	Output           string `short:"o" enum:"text,json,markdown" default:"text" help:"Output format: text, json (see the README), or markdown (for a pull-request comment)."`
@@ -31,15 +32,20 @@ each, and exits 1.
   runai-sync plan -f manifests/ -o markdown > plan.md   # for a PR comment`
 }
 
-// Run plans.
+// Run plans, for each selected tenant of a tenants file.
 func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	s, err := newSession(ctx, env, g, c.ConnFlags, c.Files, sessionOptions{diff: c.options()})
+	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: c.Output, title: "runai-sync plan", run: c.plan})
+}
+
+// plan plans one tenant.
+func (c *PlanCmd) plan(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) {
+	s, err := newSession(ctx, env, c.ConnFlags, t, sessionOptions{diff: c.options()})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer s.close(env)
 	if err := planView(env, c.Output, "").Render(env.Stdout, s.plan); err != nil {
-		return err
+		return s.plan, err
 	}
 	if s.plan.Refused() {
 		// A saved refused plan could only be refused again: its flags are fixed.
@@ -47,18 +53,18 @@ func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 		if c.Out != "" {
 			notSaved = "; it was not saved to " + c.Out
 		}
-		return &ExitError{Code: 1, Err: fmt.Errorf("the plan is refused by %s (see above)%s", plural(len(s.plan.Refusals), "guard"), notSaved)}
+		return s.plan, &ExitError{Code: 1, Err: fmt.Errorf("the plan is refused by %s (see above)%s", plural(len(s.plan.Refusals), "guard"), notSaved)}
 	}
 	if c.Out != "" {
-		if err := savePlan(env, s, c.Out, c.Files, c.options()); err != nil {
-			return err
+		if err := savePlan(env, s, c.Out, t.files, c.options()); err != nil {
+			return s.plan, err
 		}
 	}
 	switch {
 	case c.DetailedExitcode && s.plan.HasChanges():
-		return &ExitError{Code: 2}
+		return s.plan, &ExitError{Code: 2}
 	}
-	return nil
+	return s.plan, nil
 }
 
 // planView picks the renderer of -o.

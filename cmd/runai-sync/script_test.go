@@ -54,6 +54,7 @@ func TestScripts(t *testing.T) {
 			"require-postgres": cmdRequirePostgres,
 			"emu":              cmdEmu,
 			"scan-secrets":     cmdScanSecrets,
+			"envsubst":         cmdEnvsubst,
 		},
 	})
 }
@@ -124,9 +125,13 @@ func knownSecrets(ts *testscript.TestScript) []string {
 			secrets = append(secrets, v)
 		}
 	}
-	if e, ok := emulators.Load(ts.Getenv("WORK")); ok {
-		secrets = append(secrets, e.(*scriptEmulator).srv.IssuedSecrets()...)
-	}
+	emulators.Range(func(key, e any) bool {
+		// The script's emulator, and those started with emulator -as NAME.
+		if k := key.(string); k == ts.Getenv("WORK") || strings.HasPrefix(k, ts.Getenv("WORK")+"#") {
+			secrets = append(secrets, e.(*scriptEmulator).srv.IssuedSecrets()...)
+		}
+		return true
+	})
 	_ = filepath.WalkDir(ts.Getenv("WORK"), func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".secret") {
 			if b, err := os.ReadFile(path); err == nil && len(bytes.TrimSpace(b)) >= 6 {
@@ -235,4 +240,22 @@ func cmdRequirePostgres(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	schema := fmt.Sprintf("script_%d_%d", os.Getpid(), time.Now().UnixNano())
 	ts.Setenv("RUNAI_SYNC_STATE", dsn+sep+"schema="+schema)
+}
+
+// cmdEnvsubst copies a file, replacing each $NAME and ${NAME} set in the
+// script's environment (the URLs of emulators, in a tenants file); others,
+// such as ${tenant}, stay as written:
+//
+//	envsubst runai-sync.yaml.in runai-sync.yaml
+func cmdEnvsubst(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envsubst IN OUT")
+	}
+	out := os.Expand(ts.ReadFile(args[0]), func(name string) string {
+		if v := ts.Getenv(name); v != "" {
+			return v
+		}
+		return "${" + name + "}"
+	})
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(out), 0o644))
 }

@@ -29,23 +29,21 @@ type stateSession struct {
 // tenantScope names the tenants whose state entries a run over set reads
 // and writes: the Run:ai base URL when the manifests need Run:ai, the
 // Seqera endpoint when they need Seqera.
-func tenantScope(env *Env, g *Globals, set *manifest.Set) state.Scope {
+func tenantScope(t *tenant, set *manifest.Set) state.Scope {
 	scope := state.Scope{}
-	if runai.ScopeOf(set) != (runai.Scope{}) && g.URL != "" {
-		scope[runai.ProviderName] = state.Tenant(g.URL)
+	if runai.ScopeOf(set) != (runai.Scope{}) && t.url != "" {
+		scope[runai.ProviderName] = state.Tenant(t.url)
 	}
-	if seqera.Workspaces(set) != nil {
-		if e := env.Getenv("TOWER_API_ENDPOINT"); e != "" {
-			scope[seqera.ProviderName] = state.Tenant(e)
-		}
+	if seqera.Workspaces(set) != nil && t.seqera.endpoint != "" {
+		scope[seqera.ProviderName] = state.Tenant(t.seqera.endpoint)
 	}
 	return scope
 }
 
-// openState opens the store of --state and loads the entries of scope,
-// taking the apply lock first when o.lock is set.
-func openState(ctx context.Context, env *Env, g *Globals, o sessionOptions, scope state.Scope) (*stateSession, error) {
-	st, err := state.Open(g.State, env.Getenv)
+// openState opens the store of spec (as --state takes it) and loads the
+// entries of scope, taking the apply lock first when o.lock is set.
+func openState(ctx context.Context, env *Env, spec string, o sessionOptions, scope state.Scope) (*stateSession, error) {
+	st, err := state.Open(spec, env.Getenv)
 	if err != nil || st == nil {
 		return nil, err
 	}

@@ -1,13 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/fatih/color"
 
+	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/schema"
 )
@@ -15,6 +16,7 @@ import (
 // ValidateCmd checks manifests offline.
 type ValidateCmd struct {
 	ManifestFlags
+	TenantFlags
 }
 
 // Help describes the checks.
@@ -30,33 +32,27 @@ Exit status: 0 valid (warnings allowed), 1 invalid.
   runai-sync validate -f manifests/`
 }
 
-// Run validates.
-func (c *ValidateCmd) Run(env *Env) error {
-	set, diags, err := load(env, c.Files)
-	if err != nil {
-		return err
-	}
+// Run validates, for each selected tenant of a tenants file (the file
+// itself is checked first).
+func (c *ValidateCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: "text", offline: true,
+		run: func(_ context.Context, env *Env, t *tenant) (*diff.Plan, error) { return nil, c.validate(env, t) }})
+}
+
+// validate checks the manifests of one tenant.
+func (c *ValidateCmd) validate(env *Env, t *tenant) error {
+	set, diags := load(env, t)
 	printDiagnostics(env, diags)
 	if diags.HasErrors() {
 		return &ExitError{Code: 1, Err: fmt.Errorf("%s", plural(diags.Errors(), "error"))}
 	}
-	_, err = fmt.Fprintf(env.Stdout, "%s valid%s\n", plural(len(set.Resources)+len(set.Ownerships), "document"), warnings(diags))
+	_, err := fmt.Fprintf(env.Stdout, "%s valid%s\n", plural(len(set.Resources)+len(set.Ownerships), "document"), warnings(diags))
 	return err
 }
 
-// load reads and validates manifests, with standard input for "-" and the
-// Seqera workspace of TOWER_WORKSPACE_ID for those that name none.
-func load(env *Env, files []string) (*manifest.Set, manifest.Diagnostics, error) {
-	l := manifest.Loader{Stdin: env.Stdin}
-	if v := env.Getenv("TOWER_WORKSPACE_ID"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, nil, fmt.Errorf("TOWER_WORKSPACE_ID=%q: a Seqera workspace id is a positive number", v)
-		}
-		l.SeqeraWorkspace = id
-	}
-	set, diags := schema.LoadWith(l, files...)
-	return set, diags, nil
+// load reads and validates the tenant's manifests.
+func load(env *Env, t *tenant) (*manifest.Set, manifest.Diagnostics) {
+	return schema.LoadWith(t.loader(env), t.files...)
 }
 
 func printDiagnostics(env *Env, diags manifest.Diagnostics) {
