@@ -133,7 +133,7 @@ func runAll(ctx context.Context, env *Env, selected []*tenants.Tenant, par int, 
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			te := &Env{Stdin: strings.NewReader(""), Stdout: res.outW, Stderr: res.errW, Getenv: env.Getenv,
-				LookupEnv: env.LookupEnv, Color: env.Color, Verbose: env.Verbose}
+				LookupEnv: env.LookupEnv, Color: env.Color, Verbose: env.Verbose, interrupts: env.interrupts}
 			t, err := fileTenant(te, ft, !r.offline)
 			if err == nil {
 				res.plan, err = r.run(ctx, te, t)
