@@ -66,6 +66,7 @@ func envTenant(env *Env, g *Globals, files []string) (*tenant, error) {
 // resolved (offline commands pass resolve false and get none).
 func fileTenant(env *Env, ft *tenants.Tenant, resolve bool) (*tenant, error) {
 	t := &tenant{name: ft.Name, url: ft.URL, files: ft.Manifests, vars: ft.ManifestVars(), state: ft.State}
+	manifest.RegisterURLSecrets(t.state) // a password in a postgres:// URL
 	if ft.Seqera != nil {
 		t.seqera = seqeraConn{endpoint: ft.Seqera.Endpoint, workspace: ft.Seqera.WorkspaceID}
 	}
