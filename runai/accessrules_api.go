@@ -13,12 +13,34 @@ import (
 )
 
 // listAccessRules reads the live access rules of the given subjects (every
-// subject type; all rules when subjectIDs is empty), page by page. key
-// names the account the read is for in errors.
+// subject type; all rules when subjectIDs is empty), page by page, asking
+// for at most subjectsPerList subjects at a time so that the URL stays
+// short. key names the account the read is for in errors.
 func (c *Client) listAccessRules(ctx context.Context, key manifest.Key, subjectIDs []string) ([]accessRule, error) {
+	if len(subjectIDs) == 0 {
+		return c.listAccessRulesOf(ctx, key, "")
+	}
+	var out []accessRule
+	for start := 0; start < len(subjectIDs); start += subjectsPerList {
+		part, err := c.listAccessRulesOf(ctx, key, strings.Join(subjectIDs[start:min(start+subjectsPerList, len(subjectIDs))], ","))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
+// subjectsPerList bounds the subject ids of one list request (a client id
+// is about 20 characters).
+const subjectsPerList = 100
+
+// listAccessRulesOf reads every page of the rules of the comma-separated
+// subjects (subjectIds is explode: false), or of all subjects.
+func (c *Client) listAccessRulesOf(ctx context.Context, key manifest.Key, subjects string) ([]accessRule, error) {
 	q := url.Values{"limit": {strconv.Itoa(accessRulesPage)}}
-	if len(subjectIDs) > 0 {
-		q.Set("subjectIds", strings.Join(subjectIDs, ",")) // explode: false
+	if subjects != "" {
+		q.Set("subjectIds", subjects)
 	}
 	var out []accessRule
 	for {

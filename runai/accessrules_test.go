@@ -165,6 +165,24 @@ func TestAccessRulesPaged(t *testing.T) {
 	if len(all) != n || len(seen) != n || e.count(routeRuleList) != 2 {
 		t.Errorf("%d rules (%d distinct) in %d requests, want %d in 2", len(all), len(seen), e.count(routeRuleList), n)
 	}
+	// Many subjects are asked for in parts, each read to its end.
+	var subjects []string
+	for i := range subjectsPerList + 20 {
+		subjects = append(subjects, fmt.Sprintf("g-%03d", 2*i))
+	}
+	e.em.Server.ResetCounts()
+	some, err := e.c.listAccessRules(ctx, manifest.Key{}, subjects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(some) != len(subjects) || e.count(routeRuleList) != 2 {
+		t.Errorf("%d rules of %d subjects in %d requests, want one each in 2", len(some), len(subjects), e.count(routeRuleList))
+	}
+	for i, r := range some {
+		if r.SubjectID != subjects[i] {
+			t.Fatalf("rule %d is of %s, want %s", i, r.SubjectID, subjects[i])
+		}
+	}
 }
 
 // TestAccessRulesOverLostReplies: with replies lost and requests failed at

@@ -21,10 +21,10 @@
 //   - roles.go, accessrules_*.go: roles by name (GET
 //     /api/v1/authorization/roles -> roleIndex, whose unknown names suggest
 //     the likely one) and access rules (/api/v1/authorization/access-rules):
-//     list by subject ids over pages of 500, create (a 409 is settled by
-//     reading the subject's rules back and taking the identical one, so a
-//     lost reply never makes a rule twice), delete (gone counts as
-//     deleted). Groundwork for ServiceAccount.spec.accessRules, not wired
+//     list by subject ids (100 a request) over pages of 500, create (a
+//     409 is settled by reading the subject's rules back and taking the
+//     identical one, so a lost reply never makes a rule twice), delete
+//     (gone counts as deleted). Groundwork for ServiceAccount.spec.accessRules, not wired
 //     into manifests, the provider or the plan yet: the later kind has
 //     accessRuleSpec (subject service-account and the account's clientId,
 //     role by name and id, scope type and id; String() gives "access rule
