@@ -12,7 +12,14 @@
 //     to do.
 //   - credentials_*.go: the credentials family (the five asset types under
 //     /api/v1/asset/credentials): wire types, API calls, and the mapping
-//     between manifests, live assets and diff.Object.
+//     between manifests, live assets and diff.Object. deleting.go: deletion
+//     is asynchronous on a real tenant (status "Deleting", meta.deletedAt,
+//     the name still taken): an asset being deleted is never live (nor
+//     planned, nor waited for); the create of a replace waits until its
+//     old asset is gone, and a create meeting 409 from a name being deleted
+//     waits and tries again, each wait bounded by Provider.DeleteTimeout
+//     (--delete-timeout). Live credentials whose sync status is "Failed",
+//     "Issues found" or "Deletion failed" are diff.Object.Unhealthy.
 //   - serviceaccounts_*.go: service accounts (/api/v1/service-accounts):
 //     create, enable and disable (PATCH), regenerate the secret, delete.
 //   - accesskeys_*.go: the caller's access keys (/api/v1/access-keys):
@@ -42,7 +49,8 @@
 //   - provider.go, snapshot.go, wait.go: Provider, which implements
 //     apply.Provider and apply.Waiter for the families of its Scope
 //     (ScopeOf a manifest set), dispatching by Key.Kind; Snapshot reads the
-//     families at once, one list call each.
+//     families at once, one list call each; Wait names, when it times out,
+//     every credential not synced and its status.
 //
 // # The common model contract
 //
