@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -68,4 +69,26 @@ func TestDeleteWithoutDelayIsImmediate(t *testing.T) {
 	if len(ab) != 1 || ab[0].AbsentSince == nil || ab[0].Gaps != 0 {
 		t.Errorf("Absences() = %+v, want one name absent now", ab)
 	}
+}
+
+// TestDeletingSurvivesRestart: an asset being deleted is still being
+// deleted after a restart from the data file, and goes when its delay ends.
+func TestDeletingSurvivesRestart(t *testing.T) {
+	clock := newClock()
+	file := filepath.Join(t.TempDir(), "state.json")
+	in, c := start(t, Options{DataFile: file, Now: clock.Now, DeleteDelay: time.Minute})
+	aid := id(t, c.must(202, "POST", credsPath+"/access-key", accessKeyBody("kept", nil)))
+	c.must(202, "DELETE", credsPath+"/access-key/"+aid, nil)
+	if err := in.Server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, c2 := start(t, Options{DataFile: file, Now: clock.Now, DeleteDelay: time.Minute})
+	got := c2.must(200, "GET", credsPath+"/access-key/"+aid+"?statusInfo=true", nil).json(t)
+	if st := got["status"].(map[string]any)["status"]; st != "Deleting" {
+		t.Errorf("status after the restart = %v, want Deleting", st)
+	}
+	c2.must(409, "POST", credsPath+"/access-key", accessKeyBody("kept", nil))
+	clock.Add(time.Minute)
+	c2.must(404, "GET", credsPath+"/access-key/"+aid, nil)
+	c2.must(202, "POST", credsPath+"/access-key", accessKeyBody("kept", nil))
 }
