@@ -1,12 +1,14 @@
 # runai-sync: make demo shows the tool, make test is what CI runs.
 GO        ?= go
 BIN       := bin/runai-sync
+# What `runai-sync version` prints; without git, the module version or "dev".
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 STATICCHECK_VERSION := v0.8.2
 
 .PHONY: build test demo lint fuzz bench clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/runai-sync
+	$(GO) build -ldflags "-X main.buildVersion=$(VERSION)" -o $(BIN) ./cmd/runai-sync
 
 # vet, the whole suite under the race detector, then the hostile-input tests
 # once more without it, at their real one-second bound.

@@ -185,7 +185,10 @@ var (
 
 // yamlErrorPos finds where a YAML error is. The parser reports the line of
 // the construct it was reading counted from 0, the scanner the line of the
-// problem counted from 1; an unknown anchor comes with no line at all.
+// problem counted from 1; an unknown anchor comes with no line at all. A
+// tab that breaks the indentation is reported at the line of the value
+// before it (the scanner's context, not its problem): it is found from
+// there, and pointed at.
 func yamlErrorPos(data []byte, err error) (line, col int, msg string) {
 	text := err.Error()
 	if m := unknownAnchor.FindStringSubmatch(text); m != nil {
@@ -205,7 +208,29 @@ func yamlErrorPos(data []byte, err error) (line, col int, msg string) {
 			line++
 		}
 	}
+	if strings.Contains(msg, "tab character") || strings.Contains(msg, "cannot start any token") {
+		if l, c, ok := indentTab(data, line); ok {
+			return l, c, msg + " (a tab in the indentation: indent with spaces)"
+		}
+	}
 	return line, 1, msg
+}
+
+// indentTab finds the first tab in the indentation of a line from line on
+// (counted from 1), within the next few lines.
+func indentTab(data []byte, line int) (int, int, bool) {
+	lines := bytes.Split(data, []byte("\n"))
+	for l := max(line, 1); l <= len(lines) && l < line+4; l++ {
+		for i, b := range lines[l-1] {
+			if b == '\t' {
+				return l, i + 1, true
+			}
+			if b != ' ' {
+				break
+			}
+		}
+	}
+	return 0, 0, false
 }
 
 // Parse splits data into documents. file names the data in positions.

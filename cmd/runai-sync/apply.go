@@ -173,7 +173,8 @@ func confirm(env *Env) error {
 	if !env.StdinTerminal {
 		return errors.New("not applying without --yes: standard input is not a terminal to confirm on")
 	}
-	fmt.Fprint(env.Stdout, "\nApply these changes? Only 'yes' proceeds: ")
+	// The question goes to standard error: with "apply > log" it still shows.
+	fmt.Fprint(env.Stderr, "\nApply these changes? Only 'yes' proceeds: ")
 	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
 	if strings.TrimSpace(line) != "yes" {
 		return &ExitError{Code: 1, Err: errors.New("apply cancelled; nothing was changed")}

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"fmt"
-	"runtime/debug"
+	"github.com/alecthomas/kong"
 )
 
 // CLI is the root of the command line.
@@ -19,6 +18,9 @@ type CLI struct {
 	Emulator EmulatorCmd `cmd:"" help:"Serve an emulated Run:ai and Seqera API on loopback."`
 	State    StateCmd    `cmd:"" help:"Show or unlock the state runai-sync keeps between runs."`
 	Version  VersionCmd  `cmd:"" help:"Print the version."`
+
+	Help       HelpCmd       `cmd:"" help:"Show help for a command: runai-sync help apply."`
+	Completion CompletionCmd `cmd:"" help:"Print the shell code that turns on tab completion (bash, zsh, fish)."`
 }
 
 // Globals are accepted before or after any command.
@@ -28,31 +30,11 @@ type Globals struct {
 	Verbose int    `short:"v" type:"counter" help:"Log one line per HTTP request to standard error: method, path, status, attempt, time (never a header or a body)."`
 	State   string `name:"state" env:"RUNAI_SYNC_STATE" placeholder:"STATE" help:"Where runai-sync remembers what it applied (secret fingerprints, rotation markers, the apply lock): a file (default .runai-sync/state.json), postgres://..., or none."`
 	Config  string `name:"config" env:"RUNAI_SYNC_CONFIG" placeholder:"FILE" help:"The tenants file (default runai-sync.yaml in the working directory, when it exists): commands then run for the tenants --tenant or --all-tenants select."`
+	// Version is kong's --version: it prints the version and exits.
+	Version kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
 // ManifestFlags selects the manifests a command reads.
 type ManifestFlags struct {
-	Files []string `short:"f" name:"filename" sep:"none" placeholder:"PATH" help:"Manifest file or directory (recursive: .yaml, .yml, .json); repeat for more; - reads standard input. With a tenants file, each tenant's manifests come from it instead."`
-}
-
-// VersionCmd prints the version.
-type VersionCmd struct{}
-
-// Run prints the version.
-func (c *VersionCmd) Run(env *Env) error {
-	_, err := fmt.Fprintln(env.Stdout, "runai-sync", version())
-	return err
-}
-
-// buildVersion is set with -ldflags "-X main.buildVersion=v1.2.3".
-var buildVersion = ""
-
-func version() string {
-	if buildVersion != "" {
-		return buildVersion
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
+	Files []string `short:"f" name:"filename" sep:"none" placeholder:"PATH" predictor:"path" help:"Manifest file or directory (recursive: .yaml, .yml, .json); repeat for more; - reads standard input. With a tenants file, each tenant's manifests come from it instead."`
 }

@@ -25,7 +25,7 @@ type Env struct {
 	// Terminal is true when stdout is a terminal (colour, live progress,
 	// confirmation prompts).
 	Terminal bool
-	// Color is decided from Terminal, NO_COLOR and --no-color.
+	// Color is decided from Terminal, NO_COLOR, TERM=dumb and --no-color.
 	Color bool
 	// Verbose is the -v count.
 	Verbose int
@@ -49,7 +49,9 @@ func (e *Env) setGlobals(g *Globals) {
 	manifest.RegisterURLSecrets(g.State)
 	manifest.RegisterSecret(e.Getenv("RUNAI_SYNC_STATE_KEY"))
 	e.Verbose = g.Verbose
-	e.Color = e.Terminal && !g.NoColor && e.Getenv("NO_COLOR") == ""
+	// A dumb terminal (TERM=dumb: an editor's shell, a CI log) shows escape
+	// codes as they are.
+	e.Color = e.Terminal && !g.NoColor && e.Getenv("NO_COLOR") == "" && e.Getenv("TERM") != "dumb"
 	color.NoColor = !e.Color
 }
 

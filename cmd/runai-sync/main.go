@@ -37,7 +37,7 @@ func run(ctx context.Context, args []string, env *Env) int {
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
 		kong.Bind(env, &cli.Globals),
 		kong.BindTo(ctx, (*context.Context)(nil)),
-		kong.Vars{"version": version()},
+		kong.Vars{"version": "runai-sync " + version()}, // what --version prints
 	)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "runai-sync: internal error:", err)
@@ -59,6 +59,9 @@ func runParsed(parser *kong.Kong, cli *CLI, args []string, env *Env) (code int) 
 			code = int(c)
 		}
 	}()
+	if env.Getenv("COMP_LINE") != "" {
+		answerCompletion(parser) // the shell asks for completions: answer and exit
+	}
 	ctx, err := parser.Parse(args)
 	if err != nil {
 		parser.Errorf("%s", err)
