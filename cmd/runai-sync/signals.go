@@ -28,7 +28,7 @@ const forceExitAfter = 2 * time.Second
 type interrupts struct {
 	stop     chan struct{}
 	stopOnce sync.Once
-	gentle   atomic.Bool
+	gentle   atomic.Int32 // applies in their gentle span (tenants apply at once)
 	cancel   context.CancelFunc
 	stderr   io.Writer
 	exit     func(code int)
@@ -54,7 +54,7 @@ func (in *interrupts) loop() {
 		case <-in.signals:
 		}
 		switch {
-		case n == 1 && in.gentle.Load():
+		case n == 1 && in.gentle.Load() > 0:
 			in.closeStop()
 			fmt.Fprintln(in.stderr, "\nInterrupted: no new step starts; the steps in flight finish (a replace started goes on to its create). Interrupt again to stop at once.")
 		case n <= 2:
@@ -85,13 +85,15 @@ func (in *interrupts) close() {
 	close(in.done)
 }
 
-// gentle marks the span where a first signal only stops new steps; it
+// gentleStop marks the span where a first signal only stops new steps
+// (several applies, of several tenants, may be in theirs at once); it
 // returns the channel closed on that signal and the function that ends the
 // span. On a nil *interrupts (tests calling run) the channel never closes.
 func (in *interrupts) gentleStop() (<-chan struct{}, func()) {
 	if in == nil {
 		return nil, func() {}
 	}
-	in.gentle.Store(true)
-	return in.stop, func() { in.gentle.Store(false) }
+	in.gentle.Add(1)
+	var once sync.Once
+	return in.stop, func() { once.Do(func() { in.gentle.Add(-1) }) }
 }
