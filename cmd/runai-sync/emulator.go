@@ -47,8 +47,11 @@ projects sandbox (7), team-a (12) and team-b (13); Seqera workspaces 1001 and 10
   departments: [{id: "1", name: research, clusterId: 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d}]
   projects:    [{id: "12", name: team-a, parentId: "1", clusterId: 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d}]
 
+Like a real tenant, a PUT without a description keeps it (null clears it), and
+with --delete-delay a deleted credential stays Deleting, its name taken, a while.
 Admin endpoints under /_emulator/ (see the emulator package docs) mark credentials
-as in use, force a sync status, and count requests (GET /_emulator/stats).`
+as in use, force a sync status, count requests (GET /_emulator/stats) and report
+how long deleted names stayed absent (GET /_emulator/absences).`
 }
 
 // Run serves until interrupted.
