@@ -93,6 +93,28 @@ func Overlay(d *Data, fp Fingerprinter, desired, live []*diff.Object) map[manife
 	return adopted
 }
 
+// AssumeUnread is Overlay's treatment of attributes the API did not return
+// when there is no state (--state none): each is taken as its desired
+// value, never changed on a guess. It returns how many were.
+func AssumeUnread(desired, live []*diff.Object) int {
+	wanted := map[manifest.Key]*diff.Object{}
+	for _, o := range desired {
+		wanted[o.Key] = o
+	}
+	n := 0
+	for _, l := range live {
+		if w := wanted[l.Key]; w != nil {
+			for _, p := range l.Unread {
+				if v, ok := w.Attrs[p]; ok {
+					setAttr(l, p, v)
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
 // ChangedSinceApplied stands for the live value of an attribute the API did
 // not return and whose fingerprint differs from the desired value's.
 const ChangedSinceApplied = "(changed since the last apply)"

@@ -264,3 +264,20 @@ func TestOverlayFillsUnread(t *testing.T) {
 		}
 	}
 }
+
+// Without a state, attributes the API did not return are taken as desired.
+func TestAssumeUnread(t *testing.T) {
+	k := manifest.Key{Kind: manifest.KindSeqeraCredential, Scope: "workspace", Name: "gh"}
+	w := &diff.Object{Key: k, Attrs: map[string]string{"spec.keys.username": `"octo"`}}
+	l := &diff.Object{Key: k, Unread: []string{"spec.keys.username", "spec.keys.other"}}
+	other := &diff.Object{Key: manifest.Key{Kind: manifest.KindSeqeraCredential, Name: "unmanaged"}, Unread: []string{"spec.keys.username"}}
+	if n := AssumeUnread([]*diff.Object{w}, []*diff.Object{l, other}); n != 1 {
+		t.Fatalf("AssumeUnread = %d, want 1", n)
+	}
+	if diff := cmp.Diff(map[string]string{"spec.keys.username": `"octo"`}, l.Attrs); diff != "" {
+		t.Errorf("live attrs (-want +got):\n%s", diff)
+	}
+	if other.Attrs != nil {
+		t.Errorf("an object no manifest declares was filled in: %v", other.Attrs)
+	}
+}

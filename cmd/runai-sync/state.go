@@ -69,6 +69,7 @@ func openState(ctx context.Context, env *Env, spec string, o sessionOptions, sco
 
 func (s *stateSession) overlay(desired, live []*diff.Object) map[manifest.Key]string {
 	if s == nil {
+		state.AssumeUnread(desired, live)
 		return nil
 	}
 	return state.Overlay(s.data, s.fp, desired, live)
@@ -76,7 +77,7 @@ func (s *stateSession) overlay(desired, live []*diff.Object) map[manifest.Key]st
 
 func (s *stateSession) annotate(p *diff.Plan, adopted map[manifest.Key]string) {
 	if s == nil {
-		p.Notes = append(p.Notes, "--state none: no fingerprints of secrets and no rotation markers are kept, so a secret changed only in git is not seen, and a rotation marker is not compared")
+		p.Notes = append(p.Notes, "--state none: no fingerprints of secrets and no rotation markers are kept, so a secret changed only in git is not seen, a rotation marker is not compared, and neither is a Seqera key the platform does not show")
 		return
 	}
 	state.Annotate(p, adopted)
