@@ -89,18 +89,18 @@ func run(bin string) error {
 
 	step("The emulated Run:ai and Seqera API is up at " + url + " (runai-sync emulator serves the same)")
 	step("1. Validate the example tenant, offline")
-	if err := sh.run(0, "validate", "-f", "examples/"); err != nil {
+	if err := sh.run(0, "validate", "-f", "examples/tenant/"); err != nil {
 		return err
 	}
 	step("2. Plan, then apply: service accounts first, then the credentials that hold their secrets")
-	if err := sh.run(0, "plan", "-f", "examples/", "--prune"); err != nil {
+	if err := sh.run(0, "plan", "-f", "examples/tenant/", "--prune"); err != nil {
 		return err
 	}
-	if err := sh.run(0, "apply", "-f", "examples/", "--prune", "--yes"); err != nil {
+	if err := sh.run(0, "apply", "-f", "examples/tenant/", "--prune", "--yes"); err != nil {
 		return err
 	}
 	step("3. The next plan is empty (exit 0 with --detailed-exitcode)")
-	if err := sh.run(0, "plan", "-f", "examples/", "--prune", "--detailed-exitcode"); err != nil {
+	if err := sh.run(0, "plan", "-f", "examples/tenant/", "--prune", "--detailed-exitcode"); err != nil {
 		return err
 	}
 	step("4. Behind runai-sync's back: someone edits a description and adds a credential by hand")
@@ -108,14 +108,14 @@ func run(bin string) error {
 		return err
 	}
 	step("5. drift catches both and exits 2")
-	if err := sh.run(2, "drift", "-f", "examples/"); err != nil {
+	if err := sh.run(2, "drift", "-f", "examples/tenant/"); err != nil {
 		return err
 	}
 	step("6. apply --prune repairs it; drift is quiet again")
-	if err := sh.run(0, "apply", "-f", "examples/", "--prune", "--yes"); err != nil {
+	if err := sh.run(0, "apply", "-f", "examples/tenant/", "--prune", "--yes"); err != nil {
 		return err
 	}
-	if err := sh.run(0, "drift", "-f", "examples/"); err != nil {
+	if err := sh.run(0, "drift", "-f", "examples/tenant/"); err != nil {
 		return err
 	}
 	step("Done. The emulator stops with the demo; `runai-sync emulator` runs one for you to explore.")
