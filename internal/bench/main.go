@@ -33,8 +33,10 @@ func main() {
 	latency := flag.Duration("latency", 20*time.Millisecond, "latency the emulator adds to every request")
 	parallelism := flag.Int("parallelism", 10, "apply --parallelism")
 	rounds := flag.Int("rounds", 3, "rounds of apply, plan and prune per size; medians are reported")
+	tenants := flag.Int("tenants", 20, "tenants of the many-tenants scenario, each its own emulator (0: skip it)")
+	tenantSize := flag.Int("tenant-size", 500, "credentials of each tenant in the many-tenants scenario")
 	flag.Parse()
-	if err := run(*bin, *out, *sizes, *latency, *parallelism, *rounds); err != nil {
+	if err := run(*bin, *out, *sizes, *latency, *parallelism, *rounds, *tenants, *tenantSize); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -52,7 +54,7 @@ type measurement struct {
 
 func (m measurement) ratio() float64 { return float64(m.wall) / float64(m.ideal) }
 
-func run(bin, out, sizes string, latency time.Duration, parallelism, rounds int) error {
+func run(bin, out, sizes string, latency time.Duration, parallelism, rounds, tenants, tenantSize int) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -75,7 +77,15 @@ func run(bin, out, sizes string, latency time.Duration, parallelism, rounds int)
 		}
 		ms = append(ms, got...)
 	}
-	report := render(goBench, ms, latency, parallelism, rounds)
+	var tms []measurement
+	if tenants > 0 {
+		fmt.Printf("== %d tenants × %d credentials, %v latency, %d rounds\n", tenants, tenantSize, latency, rounds)
+		if tms, err = tenantsScenario(bin, tenants, tenantSize, latency, parallelism, rounds); err != nil {
+			return err
+		}
+	}
+	report := render(goBench, ms, tenantTargets(tms, tenants, tenantSize), latency, parallelism, rounds) +
+		renderTenants(tms, tenants, tenantSize, latency, parallelism)
 	fmt.Print(report)
 	return writeReport(out, report)
 }
@@ -230,7 +240,7 @@ type target struct {
 	met      bool
 }
 
-func targets(goBench []string, ms []measurement) []target {
+func targets(goBench []string, ms []measurement, extra []target) []target {
 	find := func(op string, n int) (measurement, bool) {
 		for _, m := range ms {
 			if m.op == op && m.n == n {
@@ -275,14 +285,14 @@ func targets(goBench []string, ms []measurement) []target {
 			ts = append(ts, target{"diff of 10,000 resources under 100 ms", d.Round(100 * time.Microsecond).String(), d < 100*time.Millisecond})
 		}
 	}
-	return ts
+	return append(ts, extra...)
 }
 
-func render(goBench []string, ms []measurement, latency time.Duration, parallelism, rounds int) string {
+func render(goBench []string, ms []measurement, extra []target, latency time.Duration, parallelism, rounds int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured on %s by `make bench` (Go %s, %d CPUs, %s/%s).\n\n", time.Now().UTC().Format("2006-01-02"), strings.TrimPrefix(runtime.Version(), "go"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	b.WriteString("### Targets\n\n| Target | Measured | Met |\n|---|---:|:---:|\n")
-	for _, t := range targets(goBench, ms) {
+	for _, t := range targets(goBench, ms, extra) {
 		met := "yes"
 		if !t.met {
 			met = "**no**"
