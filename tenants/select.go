@@ -51,3 +51,25 @@ func (f *File) Select(patterns []string, all bool) ([]*Tenant, error) {
 	}
 	return out, nil
 }
+
+// Pick returns the tenants of these exact names (a saved plan's), in the
+// order of the file; a name the file does not list is an error.
+func (f *File) Pick(names []string) ([]*Tenant, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	var out []*Tenant
+	for _, t := range f.Tenants {
+		if want[t.Name] {
+			out = append(out, t)
+			delete(want, t.Name)
+		}
+	}
+	for _, n := range names {
+		if want[n] {
+			return nil, fmt.Errorf("tenant %q is not in %s any more: its connection is unknown", n, f.Path)
+		}
+	}
+	return out, nil
+}

@@ -61,6 +61,12 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	case c.Plan != "" && (len(c.Files) > 0 || c.GuardFlags != GuardFlags{}):
 		return errPlanAndFlags
 	case c.Plan != "":
+		if f, ok, err := readTenantsPlan(c.Plan); ok || err != nil {
+			if err != nil {
+				return err
+			}
+			return c.applyTenantsPlan(ctx, env, g, f)
+		}
 		saved, err := readPlan(c.Plan)
 		if err != nil {
 			return err

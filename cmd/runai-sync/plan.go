@@ -32,13 +32,21 @@ each, and exits 1.
   runai-sync plan -f manifests/ -o markdown > plan.md   # for a PR comment`
 }
 
-// Run plans, for each selected tenant of a tenants file.
+// Run plans, for each selected tenant of a tenants file (--out then saves
+// the plans of all of them in one file).
 func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: c.Output, title: "runai-sync plan", run: c.plan})
+	var saved tenantPlans
+	r := tenantRun{files: c.Files, output: c.Output, title: "runai-sync plan",
+		run: func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) { return c.plan(ctx, env, t, &saved) }}
+	if c.Out != "" {
+		r.after = func(results []*tenantResult, err error) error { return saved.write(env, c.Out, results, err) }
+	}
+	return c.TenantFlags.run(ctx, env, g, r)
 }
 
-// plan plans one tenant.
-func (c *PlanCmd) plan(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) {
+// plan plans one tenant; a tenant of a tenants file keeps its saved plan
+// in saved.
+func (c *PlanCmd) plan(ctx context.Context, env *Env, t *tenant, saved *tenantPlans) (*diff.Plan, error) {
 	s, err := newSession(ctx, env, c.ConnFlags, t, sessionOptions{diff: c.options()})
 	if err != nil {
 		return nil, err
@@ -55,7 +63,12 @@ func (c *PlanCmd) plan(ctx context.Context, env *Env, t *tenant) (*diff.Plan, er
 		}
 		return s.plan, &ExitError{Code: 1, Err: fmt.Errorf("the plan is refused by %s (see above)%s", plural(len(s.plan.Refusals), "guard"), notSaved)}
 	}
-	if c.Out != "" {
+	switch {
+	case c.Out != "" && t.name != "":
+		if err := saved.save(env, s, t, c.options()); err != nil {
+			return s.plan, err
+		}
+	case c.Out != "":
 		if err := savePlan(env, s, c.Out, t.files, c.options()); err != nil {
 			return s.plan, err
 		}

@@ -43,7 +43,13 @@ type tenantRun struct {
 	header func(name, url string) string
 	// several, when set, may refuse running several tenants (apply without --yes).
 	several func(n int) error
-	run     perTenant
+	// names, when set, are the tenants to run (a saved plan's), not the
+	// flags' selection.
+	names []string
+	// after, when set, sees every tenant's result and the run's error, and
+	// returns the error to end with (plan --out saves the plan there).
+	after func(results []*tenantResult, err error) error
+	run   perTenant
 }
 
 // tenantResult is what one tenant's run left behind.
@@ -88,6 +94,9 @@ func (f TenantFlags) run(ctx context.Context, env *Env, g *Globals, r tenantRun)
 		return fmt.Errorf("-f and the tenants file %s: each tenant's manifests come from the file (manifests:); drop -f, or move the tenants file away", path)
 	}
 	selected, err := file.Select(f.Tenant, f.AllTenants)
+	if r.names != nil {
+		selected, err = file.Pick(r.names)
+	}
 	if err != nil {
 		return err
 	}
@@ -108,14 +117,20 @@ func (f TenantFlags) run(ctx context.Context, env *Env, g *Globals, r tenantRun)
 		ft := selected[0]
 		fmt.Fprintln(env.Stdout, r.header(ft.Name, ft.URL))
 		t, err := fileTenant(env, ft, !r.offline)
-		if err != nil {
-			return err
+		if err == nil {
+			_, err = r.run(ctx, env, t)
 		}
-		_, err = r.run(ctx, env, t)
+		if r.after != nil {
+			err = r.after([]*tenantResult{{name: ft.Name, url: ft.URL, err: err, code: exitCode(err)}}, err)
+		}
 		return err
 	}
 	results := runAll(ctx, env, selected, f.TenantParallelism, r)
-	return reportTenants(env, results, r)
+	err = reportTenants(env, results, r)
+	if r.after != nil {
+		err = r.after(results, err)
+	}
+	return err
 }
 
 // runAll runs every selected tenant, at most par at once, each writing to
