@@ -73,6 +73,19 @@ type Plan struct {
 	Notes []string
 	// Refusals are the changes the guards blocked.
 	Refusals []Refusal
+	// ScopeNames names org units by "SCOPE ID" (as Key.ScopeString gives
+	// it: "project 12" -> "team-a"); renderers show the name beside the id.
+	// Nil when the run resolved no org unit.
+	ScopeNames map[string]string
+}
+
+// ScopeString is Key.ScopeString with the unit's name when p knows it:
+// "project team-a (12)".
+func (p *Plan) ScopeString(k manifest.Key) string {
+	if n := p.ScopeNames[k.ScopeString()]; n != "" && k.ScopeID != "" {
+		return k.Scope + " " + n + " (" + k.ScopeID + ")"
+	}
+	return k.ScopeString()
 }
 
 // Summary counts the changes by action.

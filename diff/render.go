@@ -40,7 +40,7 @@ func groupChanges(p *Plan) []*group {
 	byTitle := map[string]*group{}
 	var groups []*group
 	for _, c := range p.Actionable() {
-		title := groupTitle(c.Key)
+		title := groupTitle(p, c.Key)
 		g := byTitle[title]
 		if g == nil {
 			g = &group{title: title, kind: c.Key.Kind, key: manifest.Key{Kind: c.Key.Kind, Scope: c.Key.Scope, ScopeID: c.Key.ScopeID}}
@@ -64,8 +64,9 @@ func groupChanges(p *Plan) []*group {
 	return groups
 }
 
-// groupTitle names a kind and scope: "Credentials in project 12".
-func groupTitle(k manifest.Key) string {
+// groupTitle names a kind and scope: "Credentials in project 12", or with
+// the unit's name "Credentials in project team-a (12)".
+func groupTitle(p *Plan, k manifest.Key) string {
 	noun := map[manifest.Kind]string{
 		manifest.KindCredential:       "Credentials",
 		manifest.KindServiceAccount:   "Service accounts",
@@ -83,7 +84,7 @@ func groupTitle(k manifest.Key) string {
 	case k.ScopeID == "":
 		return noun + " in the " + k.Scope
 	}
-	return noun + " in " + k.Scope + " " + k.ScopeID
+	return noun + " in " + p.ScopeString(k)
 }
 
 // label names the object inside its group: the type and name of a

@@ -45,6 +45,11 @@ type jsonKey struct {
 	DepartmentID string `json:"departmentId,omitempty"`
 	ClusterID    string `json:"clusterId,omitempty"`
 	WorkspaceID  *int64 `json:"workspaceId,omitempty"`
+	// Project, Department and Cluster name the unit of the scope id, when
+	// the run resolved it.
+	Project    string `json:"project,omitempty"`
+	Department string `json:"department,omitempty"`
+	Cluster    string `json:"cluster,omitempty"`
 }
 
 type jsonChange struct {
@@ -66,8 +71,12 @@ type jsonRefusal struct {
 	Lift    string   `json:"lift"`
 }
 
-func flatKey(k manifest.Key) jsonKey {
+func flatKey(p *Plan, k manifest.Key) jsonKey {
 	j := jsonKey{Kind: string(k.Kind), Type: k.Type, Name: k.Name, Scope: k.Scope}
+	name := ""
+	if k.ScopeID != "" {
+		name = p.ScopeNames[k.ScopeString()]
+	}
 	num := func() *int64 {
 		if n, err := strconv.ParseInt(k.ScopeID, 10, 64); err == nil {
 			return &n
@@ -76,11 +85,11 @@ func flatKey(k manifest.Key) jsonKey {
 	}
 	switch k.Scope {
 	case manifest.ScopeProject:
-		j.ProjectID = num()
+		j.ProjectID, j.Project = num(), name
 	case manifest.ScopeDepartment:
-		j.DepartmentID = k.ScopeID
+		j.DepartmentID, j.Department = k.ScopeID, name
 	case manifest.ScopeCluster:
-		j.ClusterID = k.ScopeID
+		j.ClusterID, j.Cluster = k.ScopeID, name
 	case manifest.ScopeWorkspace:
 		j.WorkspaceID = num()
 	}
@@ -95,22 +104,22 @@ func (JSON) Render(w io.Writer, p *Plan) error {
 		if changed == nil {
 			changed = []string{}
 		}
-		out.Changes = append(out.Changes, jsonChange{Action: c.Action.String(), jsonKey: flatKey(c.Key), Provider: c.Provider,
+		out.Changes = append(out.Changes, jsonChange{Action: c.Action.String(), jsonKey: flatKey(p, c.Key), Provider: c.Provider,
 			ID: c.ID, ChangedFields: changed, ReplacedBy: c.ReplacedBy, Reason: c.Reason, Fields: c.Fields, Notes: c.Notes})
 	}
 	for _, u := range p.Unmanaged {
-		out.Unmanaged = append(out.Unmanaged, flatKey(u.Key))
+		out.Unmanaged = append(out.Unmanaged, flatKey(p, u.Key))
 	}
 	for _, r := range p.Refusals {
 		jr := jsonRefusal{Guard: r.Guard, Message: r.Message, Lift: r.Lift}
 		if r.Key.Kind != "" {
-			k := flatKey(r.Key)
+			k := flatKey(p, r.Key)
 			jr.Object = &k
 		}
 		out.Refusals = append(out.Refusals, jr)
 	}
 	for _, h := range p.Health() {
-		out.Health = append(out.Health, jsonHealth{jsonKey: flatKey(h.Key), Provider: h.Provider, ID: h.ID, Status: h.Status, Message: h.Message})
+		out.Health = append(out.Health, jsonHealth{jsonKey: flatKey(p, h.Key), Provider: h.Provider, ID: h.ID, Status: h.Status, Message: h.Message})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

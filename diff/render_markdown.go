@@ -45,7 +45,7 @@ func (m *Markdown) Render(w io.Writer, p *Plan) error {
 		b.WriteString("| | Action | Object | Scope | Reason |\n|---|---|---|---|---|\n")
 		for _, c := range changes {
 			fmt.Fprintf(&b, "| %s | %s | %s `%s` | %s | %s |\n", mdSymbol(c.Action), c.Action, mdEscape(kindLabel(c)), mdEscape(c.Key.Name),
-				mdEscape(c.Key.ScopeString()), mdEscape(c.Reason))
+				mdEscape(p.ScopeString(c.Key)), mdEscape(c.Reason))
 		}
 		b.WriteString("\n")
 	}

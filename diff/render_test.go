@@ -36,10 +36,14 @@ func samplePlan() *Plan {
 	tenant.Key = manifest.Key{Kind: manifest.KindCredential, Type: "ngcApiKey", Scope: "tenant", Name: "shared"}
 	tenant.Secrets = map[string]SecretAttr{"spec.ngc_api_key": {Source: "env NGC"}}
 	tenantLive := live(tenant, "aa11")
-	return Compute(
+	p := Compute(
 		[]*Object{acct, login, s3, dept, user, tenant},
 		[]*Object{deptLive, userLive, stale, tenantLive, live(cred("x1"), "1"), live(cred("x2"), "2"), live(cred("x3"), "3"), live(cred("x4"), "4")},
 		owns{}, Options{Prune: true})
+	// The department was resolved, the project not: one group shows the
+	// name beside the id, the other the id alone.
+	p.ScopeNames = map[string]string{"department 2": "research"}
+	return p
 }
 
 func render(t *testing.T, v View, p *Plan) []byte {

@@ -154,8 +154,9 @@
 // cluster paths are merged into the router and validated like the rest):
 // GET /api/v1/org-unit/projects -> {"projects":[Project…],"next":n} and GET
 // /api/v1/org-unit/departments -> {"departments":[…],"next":n} are paged
-// (offset, limit default 50 and at most 500; next is the offset of the
-// following page, absent on the last), filtered by filterBy terms
+// (offset, limit default 50 and at most 500, though a page never holds
+// more than 100 units; next is the offset of the following page, absent on
+// the last), filtered by filterBy terms
 // field-operator-value joined by commas (every operator of the spec, on the
 // string fields name, clusterId, parentId, departmentId, parentName, phase,
 // createdAt; quota and usage fields answer 400, the emulator has no such

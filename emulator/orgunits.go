@@ -13,10 +13,13 @@ import (
 // configuration, not something the API creates.
 var orgCreatedAt = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Paging of the org-unit listings, as the spec's Limit parameter says.
+// Paging of the org-unit listings, as the spec's Limit parameter says; and
+// the most a page holds whatever the limit asks (a server may cap pages:
+// the spec leaves next's semantics open, so clients must follow it).
 const (
 	orgDefaultLimit = 50
 	orgMaxLimit     = 500
+	orgPageCap      = 100
 )
 
 // filterOps are the filterBy operators of the spec, longest first so that
@@ -139,7 +142,7 @@ func page[T any](q orgQuery, units []T, name func(T) string, fields func(T) map[
 	if q.offset >= len(out) {
 		return []T{}, 0
 	}
-	end := min(q.offset+q.limit, len(out))
+	end := min(q.offset+min(q.limit, orgPageCap), len(out))
 	next := 0
 	if end < len(out) {
 		next = end

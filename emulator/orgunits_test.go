@@ -57,8 +57,13 @@ func TestOrgUnitsPaging(t *testing.T) {
 	if len(seen) != 120 || pages != 3 || seen[0] != "p-000" || seen[119] != "p-119" {
 		t.Errorf("paged through %d projects in %d pages (%v … %v), want 120 in 3", len(seen), pages, seen[0], seen[len(seen)-1])
 	}
-	if r := c.must(200, "GET", "/api/v1/org-unit/projects?limit=500", nil); len(names(t, r, "projects")) != 120 || r.json(t)["next"] != nil {
-		t.Errorf("limit=500: %d projects, next %v; want all 120 and no next", len(names(t, r, "projects")), r.json(t)["next"])
+	// A page holds at most orgPageCap units whatever the limit: next says
+	// where the rest starts.
+	if r := c.must(200, "GET", "/api/v1/org-unit/projects?limit=500", nil); len(names(t, r, "projects")) != orgPageCap || r.json(t)["next"] != float64(orgPageCap) {
+		t.Errorf("limit=500: %d projects, next %v; want %d and next %d", len(names(t, r, "projects")), r.json(t)["next"], orgPageCap, orgPageCap)
+	}
+	if r := c.must(200, "GET", "/api/v1/org-unit/projects?limit=500&offset=100", nil); len(names(t, r, "projects")) != 20 || r.json(t)["next"] != nil {
+		t.Errorf("limit=500, offset=100: %d projects, next %v; want the last 20 and no next", len(names(t, r, "projects")), r.json(t)["next"])
 	}
 	if r := c.must(200, "GET", "/api/v1/org-unit/projects?offset=500", nil); len(r.json(t)["projects"].([]any)) != 0 {
 		t.Errorf("offset past the end: %s", r.body)

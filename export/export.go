@@ -41,9 +41,18 @@ var secretFields = map[string][]string{
 	manifest.TypeNGCAPIKey:      {"ngc_api_key"},
 }
 
+// Namer gives the name a manifest uses for the org unit of a scope and id
+// ("team-a", "gpu-b/team-a"), or "" when the id must be written
+// (orgunit.Tree implements it).
+type Namer interface {
+	RefName(scope, id string) string
+}
+
 // Objects turns live objects into manifests, sorted by key. Objects that no
-// manifest can describe (another user's access key) are skipped.
-func Objects(live []*diff.Object) ([]Document, error) {
+// manifest can describe (another user's access key) are skipped. With a
+// Namer, scopes are written by name (project: team-a) where the name
+// identifies the unit; with nil, by id (projectId: 12).
+func Objects(live []*diff.Object, units Namer) ([]Document, error) {
 	objs := slices.Clone(live)
 	slices.SortFunc(objs, func(a, b *diff.Object) int { return a.Key.Compare(b.Key) })
 	names := &varNames{used: map[string]bool{}}
@@ -52,7 +61,7 @@ func Objects(live []*diff.Object) ([]Document, error) {
 		if o.Key.Kind == manifest.KindAccessKey && o.Key.Scope != "" {
 			continue // another user's key: not the caller's to manage
 		}
-		doc, err := object(o, names)
+		doc, err := object(o, names, units)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Key, err)
 		}
@@ -62,7 +71,7 @@ func Objects(live []*diff.Object) ([]Document, error) {
 }
 
 // object builds the manifest of one live object.
-func object(o *diff.Object, names *varNames) (Document, error) {
+func object(o *diff.Object, names *varNames, units Namer) (Document, error) {
 	k := o.Key
 	root := map[string]any{"apiVersion": manifest.APIVersion, "kind": string(k.Kind), "metadata": map[string]any{"name": k.Name}}
 	doc := Document{Key: k}
@@ -82,17 +91,8 @@ func object(o *diff.Object, names *varNames) (Document, error) {
 	switch k.Kind {
 	case manifest.KindCredential:
 		md["scope"] = k.Scope
-		switch k.Scope {
-		case manifest.ScopeProject:
-			id, err := strconv.Atoi(k.ScopeID)
-			if err != nil {
-				return doc, fmt.Errorf("project id %q is not a number", k.ScopeID)
-			}
-			md["projectId"] = id
-		case manifest.ScopeDepartment:
-			md["departmentId"] = k.ScopeID
-		case manifest.ScopeCluster:
-			md["clusterId"] = k.ScopeID
+		if err := scopeFields(md, k, refName(units, k)); err != nil {
+			return doc, err
 		}
 		spec := child(root, "spec")
 		spec["type"] = k.Type
@@ -235,4 +235,34 @@ func envName(s string) string {
 		out = "_" + out
 	}
 	return out
+}
+
+// refName is the name units give the scope of k, "" without units.
+func refName(units Namer, k manifest.Key) string {
+	if units == nil || k.ScopeID == "" {
+		return ""
+	}
+	return units.RefName(k.Scope, k.ScopeID)
+}
+
+// scopeFields writes the scope's name, or its id under the vendor's name
+// and type, into metadata md.
+func scopeFields(md map[string]any, k manifest.Key, name string) error {
+	if name != "" {
+		md[k.Scope] = name
+		return nil
+	}
+	switch k.Scope {
+	case manifest.ScopeProject:
+		id, err := strconv.Atoi(k.ScopeID)
+		if err != nil {
+			return fmt.Errorf("project id %q is not a number", k.ScopeID)
+		}
+		md["projectId"] = id
+	case manifest.ScopeDepartment:
+		md["departmentId"] = k.ScopeID
+	case manifest.ScopeCluster:
+		md["clusterId"] = k.ScopeID
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/orgunit"
 )
 
 func TestVariableNames(t *testing.T) {
@@ -17,7 +18,7 @@ func TestVariableNames(t *testing.T) {
 	generic := &diff.Object{Key: manifest.Key{Kind: manifest.KindCredential, Type: "genericSecret", Scope: "tenant", Name: "1-login"},
 		Attrs: map[string]string{"spec.keyValuePairs": `["ID","apiToken"]`}}
 	docs, err := Objects([]*diff.Object{cred("db", "12"), cred("db", "7"), generic,
-		{Key: manifest.Key{Kind: manifest.KindAccessKey, Scope: "user", ScopeID: "alice", Name: "theirs"}}})
+		{Key: manifest.Key{Kind: manifest.KindAccessKey, Scope: "user", ScopeID: "alice", Name: "theirs"}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestSeqeraKeysNotShown(t *testing.T) {
 		{"hidden", hidden, []string{"spec.keys.accessKey=S3_ACCESS_KEY", "spec.keys.secretKey=S3_SECRET_KEY"}, []string{"spec.keys.assumeRoleArn=S3_ASSUME_ROLE_ARN"},
 			map[string]any{"fromEnv": "S3_ACCESS_KEY"}},
 	} {
-		docs, err := Objects([]*diff.Object{tc.o})
+		docs, err := Objects([]*diff.Object{tc.o}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,5 +85,44 @@ func TestSeqeraKeysNotShown(t *testing.T) {
 		if diff := cmp.Diff(tc.accessKey, keys["accessKey"]); diff != "" {
 			t.Errorf("%s: accessKey (-want +got):\n%s", tc.name, diff)
 		}
+	}
+}
+
+// TestScopesByName: with a Namer, scopes are written by name; a project
+// name two clusters use is qualified by its cluster; a unit the tree does
+// not know, or two departments of one name, keep their ids.
+func TestScopesByName(t *testing.T) {
+	a, b := "aaaaaaaa-0000-4000-8000-000000000001", "bbbbbbbb-0000-4000-8000-000000000002"
+	tree := &orgunit.Tree{
+		Clusters:    []orgunit.Cluster{{ID: a, Name: "gpu-a"}, {ID: b, Name: "gpu-b"}},
+		Departments: []orgunit.Department{{ID: "1", Name: "research", ClusterID: a}, {ID: "2", Name: "ml", ClusterID: a}, {ID: "3", Name: "ml", ClusterID: b}},
+		Projects: []orgunit.Project{{ID: "12", Name: "team-a", DepartmentID: "1", ClusterID: a},
+			{ID: "20", Name: "shared", DepartmentID: "1", ClusterID: a}, {ID: "21", Name: "shared", DepartmentID: "3", ClusterID: b}},
+	}
+	obj := func(name, scope, id string) *diff.Object {
+		return &diff.Object{Key: manifest.Key{Kind: manifest.KindCredential, Type: "password", Scope: scope, ScopeID: id, Name: name},
+			Attrs: map[string]string{"spec.user": `"u"`}}
+	}
+	docs, err := Objects([]*diff.Object{obj("p1", "project", "12"), obj("p2", "project", "21"), obj("p3", "project", "99"),
+		obj("d1", "department", "1"), obj("d2", "department", "2"), obj("c1", "cluster", b)}, tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]any{}
+	for _, d := range docs {
+		md := d.Value["metadata"].(map[string]any)
+		delete(md, "name")
+		got[d.Key.Name] = md
+	}
+	want := map[string]map[string]any{
+		"p1": {"scope": "project", "project": "team-a"},
+		"p2": {"scope": "project", "project": "gpu-b/shared"},
+		"p3": {"scope": "project", "projectId": 99},
+		"d1": {"scope": "department", "department": "research"},
+		"d2": {"scope": "department", "departmentId": "2"},
+		"c1": {"scope": "cluster", "cluster": "gpu-b"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("metadata (-want +got):\n%s", d)
 	}
 }

@@ -105,6 +105,10 @@ func IsManifestFile(name string) bool {
 	return false
 }
 
+// Expand lists the files path stands for, as Read walks it ("-" for
+// standard input stays "-").
+func Expand(path string) ([]string, error) { return expand(path) }
+
 func expand(p string) ([]string, error) {
 	if p == "-" {
 		return []string{p}, nil

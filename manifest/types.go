@@ -49,17 +49,62 @@ type Credential struct {
 
 // CredentialMetadata names a credential and places it in a scope.
 type CredentialMetadata struct {
-	Name         string `json:"name"`
-	Description  string `json:"description,omitempty"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	ScopeRef
+}
+
+// ScopeRef places a resource in a scope, by id or by name: one of
+// clusterId/cluster, departmentId/department, projectId/project as the
+// scope needs ("CLUSTER/PROJECT" for a project name found in several
+// clusters). Resolution (package orgunit) fills the id of a name in, and
+// the name of an id, so that keys use ids and plans show both.
+type ScopeRef struct {
 	Scope        string `json:"scope"`
 	ClusterID    string `json:"clusterId,omitempty"`
 	DepartmentID string `json:"departmentId,omitempty"`
 	ProjectID    *int32 `json:"projectId,omitempty"`
+	Cluster      string `json:"cluster,omitempty"`
+	Department   string `json:"department,omitempty"`
+	Project      string `json:"project,omitempty"`
 }
 
-// ScopeID is the id the scope needs as a string ("" for tenant).
-func (m CredentialMetadata) ScopeID() string {
-	return scopeID(m.Scope, m.ClusterID, m.DepartmentID, m.ProjectID)
+// ScopeID is the id the scope needs as a string ("" for tenant). Before
+// resolution, a scope given by name has its name here, so that two
+// documents naming the same unit collide offline too.
+func (m ScopeRef) ScopeID() string {
+	if id := scopeID(m.Scope, m.ClusterID, m.DepartmentID, m.ProjectID); id != "" {
+		return id
+	}
+	return m.UnitName()
+}
+
+// UnitName is the name the scope is given by ("" for tenant, or when only
+// an id is given).
+func (m ScopeRef) UnitName() string {
+	switch m.Scope {
+	case ScopeCluster:
+		return m.Cluster
+	case ScopeDepartment:
+		return m.Department
+	case ScopeProject:
+		return m.Project
+	}
+	return ""
+}
+
+// IDField and NameField are the fields of the scope's id and name
+// ("projectId" and "project"; "" for tenant).
+func (m ScopeRef) IDField() string { return scopeFields[m.Scope][0] }
+
+// NameField: see IDField.
+func (m ScopeRef) NameField() string { return scopeFields[m.Scope][1] }
+
+// scopeFields are the id and name fields of each scope that takes a unit.
+var scopeFields = map[string][2]string{
+	ScopeCluster:    {"clusterId", "cluster"},
+	ScopeDepartment: {"departmentId", "department"},
+	ScopeProject:    {"projectId", "project"},
 }
 
 // scopeID renders the id of a scope; cluster UUIDs in lower case, as the
@@ -272,17 +317,9 @@ type OwnershipSpec struct {
 // CredentialSelector owns the credentials of one scope, optionally only some
 // types or names.
 type CredentialSelector struct {
-	Scope        string   `json:"scope"`
-	ClusterID    string   `json:"clusterId,omitempty"`
-	DepartmentID string   `json:"departmentId,omitempty"`
-	ProjectID    *int32   `json:"projectId,omitempty"`
-	Types        []string `json:"types,omitempty"`
-	Names        []string `json:"names,omitempty"`
-}
-
-// ScopeID is the id of the selected scope as a string.
-func (s CredentialSelector) ScopeID() string {
-	return scopeID(s.Scope, s.ClusterID, s.DepartmentID, s.ProjectID)
+	ScopeRef
+	Types []string `json:"types,omitempty"`
+	Names []string `json:"names,omitempty"`
 }
 
 // NameSelector owns the resources whose names match a glob.

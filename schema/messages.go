@@ -17,6 +17,7 @@ import (
 var ruleText = map[string]string{
 	"identityName":  "must be 2 to 255 characters: lowercase letters, digits, '-' and '_', starting with a letter and ending with a letter or digit",
 	"clusterId":     "must be a UUID such as 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d",
+	"project":       "must be a project name (team-a), or CLUSTER/PROJECT (gpu-b/team-a) when the name is found in several clusters",
 	"fromEnv":       "must be an environment variable name: letters, digits and '_', not starting with a digit",
 	"keyValuePairs": "keys may hold only letters, digits, '-', '.' and '_'",
 	"tenantName":    "must be lowercase letters, digits, '-' and '_', starting with a letter",

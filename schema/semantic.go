@@ -17,7 +17,7 @@ func checkSet(set *manifest.Set) manifest.Diagnostics {
 	for _, r := range set.Resources {
 		switch v := r.(type) {
 		case *manifest.Credential:
-			ds = append(ds, checkScope(v.Document(), manifest.FieldPath{"metadata"}, v.Metadata.Scope)...)
+			ds = append(ds, CheckScope(v.Document(), manifest.FieldPath{"metadata"}, v.Metadata.Scope)...)
 			ds = append(ds, checkCredentialSpec(v)...)
 		}
 		ds = append(ds, checkSecrets(set, r)...)
@@ -31,37 +31,45 @@ func checkSet(set *manifest.Set) manifest.Diagnostics {
 	return ds
 }
 
-// scopeIDs maps each scope to the one id field it takes.
-var scopeIDs = map[string]string{
-	manifest.ScopeTenant:     "",
-	manifest.ScopeCluster:    "clusterId",
-	manifest.ScopeDepartment: "departmentId",
-	manifest.ScopeProject:    "projectId",
+// scopeFields maps each scope to the id field and the name field it takes
+// (one of the two).
+var scopeFields = map[string][2]string{
+	manifest.ScopeTenant:     {"", ""},
+	manifest.ScopeCluster:    {"clusterId", "cluster"},
+	manifest.ScopeDepartment: {"departmentId", "department"},
+	manifest.ScopeProject:    {"projectId", "project"},
 }
 
-// checkScope checks that a scope has exactly the id it needs, under base.
-// It looks at which fields the document holds, so that an id of the wrong
-// type (reported by the schema) is not also reported as missing.
-func checkScope(d *manifest.Document, base manifest.FieldPath, scope string) manifest.Diagnostics {
-	want, known := scopeIDs[scope]
+// CheckScope checks that a scope has exactly the id or the name it needs,
+// under base. It looks at which fields the document holds, so that a value
+// of the wrong type (reported by the schema) is not also reported as
+// missing. Other kinds with a scope (access rules) call it too.
+func CheckScope(d *manifest.Document, base manifest.FieldPath, scope string) manifest.Diagnostics {
+	want, known := scopeFields[scope]
 	if !known {
 		return nil // the schema reports the scope itself
 	}
 	var ds manifest.Diagnostics
-	if want != "" && !d.Has(base.Append(want)) {
-		ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(base.Append("scope")), Path: base.Append(want),
-			Message: fmt.Sprintf("required when scope is %q", scope)})
+	id, name := base.Append(want[0]), base.Append(want[1])
+	switch {
+	case want[0] == "":
+	case !d.Has(id) && !d.Has(name):
+		ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(base.Append("scope")), Path: name,
+			Message: fmt.Sprintf("required when scope is %q: give the %s's name in %s, or its id in %s", scope, scope, want[1], want[0])})
+	case d.Has(id) && d.Has(name):
+		ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(name), Path: name,
+			Message: fmt.Sprintf("give %s or %s, not both", want[1], want[0])})
 	}
-	for _, f := range []string{"clusterId", "departmentId", "projectId"} {
+	for _, f := range []string{"clusterId", "departmentId", "projectId", "cluster", "department", "project"} {
 		p := base.Append(f)
-		if f == want || !d.Has(p) {
+		if f == want[0] || f == want[1] || !d.Has(p) {
 			continue
 		}
 		msg := fmt.Sprintf("not allowed when scope is %q", scope)
-		if want == "" {
-			msg += "; a tenant scope takes no id"
+		if want[0] == "" {
+			msg += "; a tenant scope takes no id or name"
 		} else {
-			msg += fmt.Sprintf("; that scope takes only %s", want)
+			msg += fmt.Sprintf("; that scope takes only %s or %s", want[1], want[0])
 		}
 		ds = append(ds, manifest.Diagnostic{Pos: d.KeyPos(p), Path: p, Message: msg})
 	}
@@ -195,7 +203,7 @@ func checkOwnership(o *manifest.Ownership) manifest.Diagnostics {
 	}
 	for i, s := range o.Spec.Credentials {
 		base := manifest.FieldPath{"spec", "credentials", i}
-		ds = append(ds, checkScope(d, base, s.Scope)...)
+		ds = append(ds, CheckScope(d, base, s.Scope)...)
 		globs(base, s.Names)
 	}
 	if s := o.Spec.ServiceAccounts; s != nil {

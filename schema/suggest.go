@@ -1,6 +1,10 @@
 package schema
 
-import "strings"
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
 
 // nearest returns the candidate closest to s when it is close enough to be a
 // likely typo (same letters in another case, or an edit distance of at most
@@ -46,4 +50,28 @@ func distance(a, b string) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
+}
+
+// Suggest returns the candidate closest to s when it is close enough to be
+// a likely typo, else "" (for packages that check names against other
+// lists, such as org-unit names).
+func Suggest(s string, candidates []string) string { return nearest(s, candidates) }
+
+// Nearest returns up to n candidates, the closest to s first (by edit
+// distance, ignoring case; ties in candidate order).
+func Nearest(s string, candidates []string, n int) []string {
+	type scored struct {
+		c string
+		d int
+	}
+	all := make([]scored, len(candidates))
+	for i, c := range candidates {
+		all[i] = scored{c, distance(strings.ToLower(s), strings.ToLower(c))}
+	}
+	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(a.d, b.d) })
+	out := make([]string, 0, min(n, len(all)))
+	for _, x := range all[:min(n, len(all))] {
+		out = append(out, x.c)
+	}
+	return out
 }

@@ -85,7 +85,7 @@ func (c *AuditCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	for _, p := range providers {
 		in.Providers = append(in.Providers, p.Name())
 	}
-	if in.Live, err = snapshots(ctx, providers); err != nil {
+	if in.Live, err = snapshots(ctx, providers, nil); err != nil {
 		return err
 	}
 	in.Now = time.Now()

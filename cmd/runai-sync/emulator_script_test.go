@@ -52,7 +52,11 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	fs.StringVar(&opts.SeqeraShape, "seqera-shape", "", "")
 	fs.BoolVar(&opts.SeqeraNoKeys, "seqera-no-keys", false, "")
 	as := fs.String("as", "", "")
+	fs.StringVar(&opts.OrgFile, "org", "", "")
 	ts.Check(fs.Parse(args))
+	if opts.OrgFile != "" {
+		opts.OrgFile = ts.MkAbs(opts.OrgFile)
+	}
 	opts.Addr = "127.0.0.1:0"
 	opts.ValidateResponses = true
 	srv, err := emulator.New(opts)
@@ -227,6 +231,19 @@ func emuOn(ts *testscript.TestScript, neg bool, e *scriptEmulator, args []string
 		}
 		if got != want {
 			ts.Fatalf("%d requests, want %d: %v", got, want, e.srv.Counts())
+		}
+	case "mutations":
+		// mutations N: the requests that change something (any method but
+		// GET, the token login aside).
+		want, _ := strconv.Atoi(args[1])
+		got := 0
+		for route, n := range e.srv.Counts() {
+			if !strings.HasPrefix(route, "GET ") && route != "POST /api/v1/token" {
+				got += n
+			}
+		}
+		if got != want {
+			ts.Fatalf("%d mutating requests, want %d: %v", got, want, e.srv.Counts())
 		}
 	case "status":
 		id, _ := e.asset(ts, args[1], args[2])

@@ -92,12 +92,12 @@ type sessionOptions struct {
 // before the plan is an error: nothing has changed yet, and the lock is
 // released. close must be called on the session returned.
 func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sessionOptions) (_ *session, err error) {
-	// The login round trip depends on nothing in the manifests: when
-	// Run:ai is configured it runs while they load and validate.
+	// The login and the reads depend on nothing in the manifests but
+	// which families and org units they name: when Run:ai is configured
+	// they run while the manifests load and validate (see readahead.go).
 	runaiClient, runaiErr := t.runaiClient(env, conn)
-	if runaiClient != nil {
-		go func() { _ = runaiClient.Login(ctx) }()
-	}
+	ahead := startReadAhead(ctx, runaiClient, t.files, o.lock)
+	defer ahead.stop()
 	set, diags := load(env, t)
 	printDiagnostics(env, diags)
 	if diags.HasErrors() {
@@ -129,6 +129,10 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 		}
 		s.providers = append(s.providers, p)
 	}
+	names, err := resolveOrgUnits(ctx, env, set, runaiClient, runaiErr, ahead)
+	if err != nil {
+		return nil, err
+	}
 	resolver := manifest.Resolver{LookupEnv: env.LookupEnv}
 	var desired []*diff.Object
 	var problems manifest.Diagnostics
@@ -142,12 +146,13 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 	if problems.HasErrors() {
 		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s resolving secrets; nothing was changed", plural(problems.Errors(), "error"))}
 	}
-	live, err := snapshots(ctx, s.providers)
+	live, err := snapshots(ctx, s.providers, ahead)
 	if err != nil {
 		return nil, err
 	}
 	adopted := s.state.overlay(desired, live)
 	s.plan = diff.Compute(desired, live, set, o.diff)
+	s.plan.ScopeNames = names
 	s.state.annotate(s.plan, adopted)
 	return s, nil
 }
@@ -159,14 +164,19 @@ func (s *session) close(env *Env) {
 	}
 }
 
-// snapshots reads the live state of every provider at once.
-// The first failure cancels the other reads.
-func snapshots(ctx context.Context, providers []provider) ([]*diff.Object, error) {
+// snapshots reads the live state of every provider at once, or takes
+// what the read-ahead read already. The first failure cancels the other
+// reads.
+func snapshots(ctx context.Context, providers []provider, ahead *readAhead) ([]*diff.Object, error) {
 	g, ctx := errgroup.WithContext(ctx)
 	results := make([][]*diff.Object, len(providers))
 	for i, p := range providers {
 		g.Go(func() (err error) {
-			if results[i], err = p.Snapshot(ctx); err != nil {
+			objs, found, err := ahead.snapshot(ctx, p)
+			if !found {
+				objs, err = p.Snapshot(ctx)
+			}
+			if results[i] = objs; err != nil {
 				return fmt.Errorf("reading live state from %s: %w", p.Name(), err)
 			}
 			return nil

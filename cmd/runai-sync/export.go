@@ -19,6 +19,7 @@ type ExportCmd struct {
 	ConnFlags
 	Kind      []string `enum:"Credential,ServiceAccount,AccessKey,SeqeraCredential" placeholder:"KIND" help:"Export only these kinds (repeat); default: every Run:ai kind, and Seqera credentials when TOWER_ACCESS_TOKEN is set."`
 	Workspace []int64  `placeholder:"ID" help:"Seqera workspaces to export (repeat); default TOWER_WORKSPACE_ID, else the personal workspace."`
+	IDs       bool     `name:"ids" help:"Write projects, departments and clusters by id (projectId: 12) rather than by name (project: team-a)."`
 }
 
 // Help describes export.
@@ -29,6 +30,8 @@ document, and plan. The APIs never return secret values, so each secret field
 reads an environment variable named after the object and the field
 (TEAM_A_S3_SECRET_ACCESS_KEY); the comments and standard error list them.
 Rotation markers and secret files are not part of the live state: add them.
+Projects, departments and clusters are written by name (CLUSTER/PROJECT when a
+project name is found in several clusters); --ids writes their ids.
 
   runai-sync export --kind Credential > manifests/credentials.yaml`
 }
@@ -46,9 +49,10 @@ func (c *ExportCmd) export(ctx context.Context, env *Env, t *tenant) error {
 	want := func(k manifest.Kind) bool { return len(c.Kind) == 0 || slices.Contains(c.Kind, string(k)) }
 	scope := runai.Scope{Credentials: want(manifest.KindCredential), ServiceAccounts: want(manifest.KindServiceAccount), AccessKeys: want(manifest.KindAccessKey)}
 	var providers []provider
+	var rc *runai.Client
 	if scope != (runai.Scope{}) {
-		rc, err := t.runaiClient(env, c.ConnFlags)
-		if err != nil {
+		var err error
+		if rc, err = t.runaiClient(env, c.ConnFlags); err != nil {
 			return err
 		}
 		providers = append(providers, runai.NewProviderScoped(rc, scope))
@@ -70,11 +74,17 @@ func (c *ExportCmd) export(ctx context.Context, env *Env, t *tenant) error {
 		}
 		providers = append(providers, p)
 	}
-	live, err := snapshots(ctx, providers)
+	live, err := snapshots(ctx, providers, nil)
 	if err != nil {
 		return err
 	}
-	docs, err := export.Objects(live)
+	var units export.Namer
+	if !c.IDs && rc != nil {
+		if units, err = exportUnits(ctx, rc, live); err != nil {
+			return err
+		}
+	}
+	docs, err := export.Objects(live, units)
 	if err != nil {
 		return err
 	}

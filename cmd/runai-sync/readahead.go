@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"regexp"
+
+	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/orgunit"
+	"github.com/runai-sync/runai-sync/runai"
+)
+
+// readAhead holds the Run:ai reads started while the manifests load: the
+// login, the live objects and the org units. What to read is guessed from
+// the raw manifest text (guess), which errs towards reading more; once the
+// manifests are loaded, a read whose guess matches what they need is used,
+// and any other is made again (or not at all).
+type readAhead struct {
+	cancel context.CancelFunc
+	scope  runai.Scope
+	live   *future[[]*diff.Object]
+	need   orgunit.Need
+	org    *future[*orgunit.Tree]
+}
+
+// future is the result of a read running in the background.
+type future[T any] struct {
+	done chan struct{}
+	val  T
+	err  error
+}
+
+func goFuture[T any](f func() (T, error)) *future[T] {
+	fu := &future[T]{done: make(chan struct{})}
+	go func() {
+		defer close(fu.done)
+		fu.val, fu.err = f()
+	}()
+	return fu
+}
+
+// wait returns the result, or ctx's error if it ends first.
+func (f *future[T]) wait(ctx context.Context) (T, error) {
+	select {
+	case <-f.done:
+		return f.val, f.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+// startReadAhead logs in and starts the reads the manifests under files
+// seem to need. With c nil (Run:ai not configured) it does nothing; with
+// standard input among the files it only logs in. With locked (apply) it
+// does not read the live objects: they must be read once the state's lock
+// is held, or another apply could change them unseen in between; org units
+// are not changed by runai-sync and are read at once all the same.
+func startReadAhead(ctx context.Context, c *runai.Client, files []string, locked bool) *readAhead {
+	if c == nil {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	ra := &readAhead{cancel: cancel}
+	scope, need, ok := guess(files)
+	if !ok {
+		go func() { _ = c.Login(ctx) }()
+		return ra
+	}
+	ra.scope, ra.need = scope, need
+	if scope != (runai.Scope{}) && !locked {
+		p := runai.NewProviderScoped(c, scope)
+		ra.live = goFuture(func() ([]*diff.Object, error) { return p.Snapshot(ctx) })
+	} else {
+		go func() { _ = c.Login(ctx) }()
+	}
+	if need.Any() {
+		ra.org = goFuture(func() (*orgunit.Tree, error) { return orgunit.Load(ctx, c, need) })
+	}
+	return ra
+}
+
+// stop ends the reads still running (for a session that failed or ended).
+func (ra *readAhead) stop() {
+	if ra != nil {
+		ra.cancel()
+	}
+}
+
+// orgTree is the read-ahead's org tree when it covers need, else nil.
+func (ra *readAhead) orgTree(ctx context.Context, need orgunit.Need) (*orgunit.Tree, error) {
+	if ra == nil || ra.org == nil || !ra.need.Covers(need) {
+		return nil, nil
+	}
+	return ra.org.wait(ctx)
+}
+
+// snapshot is the read-ahead's live state of p when it read exactly p's
+// scope; found is false otherwise.
+func (ra *readAhead) snapshot(ctx context.Context, p provider) (objs []*diff.Object, found bool, err error) {
+	rp, isRunai := p.(*runai.Provider)
+	if ra == nil || ra.live == nil || !isRunai || rp.Scope() != ra.scope {
+		return nil, false, nil
+	}
+	objs, err = ra.live.wait(ctx)
+	return objs, true, err
+}
+
+// kindPattern finds the Run:ai kinds a document declares, in YAML or JSON.
+var kindPattern = regexp.MustCompile(`kind["']?\s*:\s*["']?(Credential|ServiceAccount|AccessKey)\b`)
+
+// guessLimit bounds how much of each file the guess reads.
+const guessLimit = 8 << 20
+
+// guess reads the raw manifests and says which Run:ai families and org
+// units they seem to need: a superset of ScopeOf and Needs of the loaded
+// set, since it looks for words, not fields. ok is false when a file
+// cannot be read here (standard input, say): then nothing is guessed.
+func guess(paths []string) (scope runai.Scope, need orgunit.Need, ok bool) {
+	for _, p := range paths {
+		files, err := manifest.Expand(p)
+		if err != nil {
+			return scope, need, false
+		}
+		for _, name := range files {
+			if name == "-" {
+				return scope, need, false
+			}
+			data, err := readHead(name)
+			if err != nil {
+				return scope, need, false
+			}
+			has := func(w string) bool { return bytes.Contains(data, []byte(w)) }
+			kinds := map[string]bool{}
+			for _, m := range kindPattern.FindAllSubmatch(data, -1) {
+				kinds[string(m[1])] = true
+			}
+			scope.Credentials = scope.Credentials || kinds["Credential"] || has("scope")
+			scope.ServiceAccounts = scope.ServiceAccounts || kinds["ServiceAccount"] || has("serviceAccounts")
+			scope.AccessKeys = scope.AccessKeys || kinds["AccessKey"] || has("accessKeys")
+			scope.ForeignAccessKeys = scope.ForeignAccessKeys || has("accessKeys")
+			need.Projects = need.Projects || has("project")
+			need.Departments = need.Departments || has("department")
+			need.Clusters = need.Clusters || has("cluster") || has("project:") || has(`"project"`) || has("department:") || has(`"department"`)
+		}
+	}
+	return scope, need, true
+}
+
+func readHead(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, guessLimit))
+}
