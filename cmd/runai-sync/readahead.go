@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sync"
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
@@ -19,7 +20,8 @@ import (
 // manifests are loaded, a read whose guess matches what they need is used,
 // and any other is made again (or not at all).
 type readAhead struct {
-	cancel context.CancelFunc
+	cancel  context.CancelFunc
+	running sync.WaitGroup // every goroutine it started
 	scope  runai.Scope
 	live   *future[[]*diff.Object]
 	need   orgunit.Need
@@ -33,12 +35,12 @@ type future[T any] struct {
 	err  error
 }
 
-func goFuture[T any](f func() (T, error)) *future[T] {
+func goFuture[T any](wg *sync.WaitGroup, f func() (T, error)) *future[T] {
 	fu := &future[T]{done: make(chan struct{})}
-	go func() {
+	wg.Go(func() {
 		defer close(fu.done)
 		fu.val, fu.err = f()
-	}()
+	})
 	return fu
 }
 
@@ -67,26 +69,28 @@ func startReadAhead(ctx context.Context, c *runai.Client, files []string, locked
 	ra := &readAhead{cancel: cancel}
 	scope, need, ok := guess(files)
 	if !ok {
-		go func() { _ = c.Login(ctx) }()
+		ra.running.Go(func() { _ = c.Login(ctx) })
 		return ra
 	}
 	ra.scope, ra.need = scope, need
 	if scope != (runai.Scope{}) && !locked {
 		p := runai.NewProviderScoped(c, scope)
-		ra.live = goFuture(func() ([]*diff.Object, error) { return p.Snapshot(ctx) })
+		ra.live = goFuture(&ra.running, func() ([]*diff.Object, error) { return p.Snapshot(ctx) })
 	} else {
-		go func() { _ = c.Login(ctx) }()
+		ra.running.Go(func() { _ = c.Login(ctx) })
 	}
 	if need.Any() {
-		ra.org = goFuture(func() (*orgunit.Tree, error) { return orgunit.Load(ctx, c, need) })
+		ra.org = goFuture(&ra.running, func() (*orgunit.Tree, error) { return orgunit.Load(ctx, c, need) })
 	}
 	return ra
 }
 
-// stop ends the reads still running (for a session that failed or ended).
+// stop ends the reads still running (for a session that failed or ended)
+// and waits for them, so that none logs after the command returns.
 func (ra *readAhead) stop() {
 	if ra != nil {
 		ra.cancel()
+		ra.running.Wait()
 	}
 }
 
