@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"regexp"
@@ -154,7 +155,12 @@ func guess(paths []string) (scope runai.Scope, need orgunit.Need, ok bool) {
 	return scope, need, true
 }
 
+// readHead reads the start of a regular file; anything else (a FIFO,
+// which could block) is an error: the guess is then given up.
 func readHead(name string) ([]byte, error) {
+	if info, err := os.Stat(name); err != nil || !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", name)
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
