@@ -36,13 +36,6 @@ type Record struct {
 	ID       string
 }
 
-// badSync maps the sync statuses worth a finding to their severity.
-var badSync = map[string]Severity{
-	"Failed":          Critical,
-	"Deletion failed": Critical,
-	"Issues found":    Warning,
-}
-
 // Run computes the findings, sorted by severity (most severe first), check
 // and object.
 func Run(in Input) []Finding {
@@ -89,8 +82,16 @@ func liveFindings(in Input, o *diff.Object) []Finding {
 			out = append(out, f(CheckServiceAccountUnused, Warning, "%s; disable or delete it if nothing needs it", msg))
 		}
 	case manifest.KindCredential:
-		if sev, bad := badSync[o.Status]; bad {
-			out = append(out, f(CheckCredentialSync, sev, "sync status %q: the clusters may not have it; see its status in Run:ai", o.Status))
+		if o.Unhealthy { // the provider's word: Failed, Issues found or Deletion failed
+			sev := Warning
+			if o.Status != "Issues found" {
+				sev = Critical
+			}
+			why := ""
+			if o.StatusMessage != "" {
+				why = " (" + o.StatusMessage + ")"
+			}
+			out = append(out, f(CheckCredentialSync, sev, "sync status %q%s: the clusters may not have it; see its status in Run:ai", o.Status, why))
 		}
 		if len(o.UsedBy) == 0 && o.Status != "Deleting" {
 			out = append(out, f(CheckCredentialUnused, Info, "no workload or asset uses it; delete it if nothing will"))

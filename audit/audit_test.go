@@ -56,7 +56,8 @@ func account(name string, enabled bool, created, login *time.Time) *diff.Object 
 
 func credential(name, status string, usedBy ...string) *diff.Object {
 	return &diff.Object{Key: manifest.Key{Kind: manifest.KindCredential, Type: "password", Scope: "project", ScopeID: "12", Name: name},
-		Provider: "runai", ID: "id-" + name, Status: status, UsedBy: usedBy}
+		Provider: "runai", ID: "id-" + name, Status: status, UsedBy: usedBy,
+		Unhealthy: status == "Failed" || status == "Issues found" || status == "Deletion failed"}
 }
 
 // TestThresholdBoundaries checks each live check just inside, at and just

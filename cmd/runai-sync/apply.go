@@ -21,6 +21,7 @@ type ApplyCmd struct {
 	TenantFlags
 	GuardFlags
 	ConnFlags
+	MetricsFlags
 	DryRun      bool          `help:"Print the plan and the order the steps would run in; change nothing."`
 	Yes         bool          `short:"y" help:"Apply without asking (needed when not run on a terminal)."`
 	Parallelism int           `default:"8" help:"Independent changes run at once."`
@@ -50,7 +51,8 @@ not done, and exits 1; a second Ctrl-C stops at once.
 }
 
 // Run applies, for each selected tenant of a tenants file.
-func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
+	defer c.observe(ctx, env, "apply", time.Now(), &err)
 	if c.Parallelism < 1 {
 		return errors.New("--parallelism must be at least 1")
 	}

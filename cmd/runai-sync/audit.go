@@ -16,6 +16,7 @@ import (
 type AuditCmd struct {
 	Files []string `short:"f" name:"filename" sep:"none" placeholder:"PATH" help:"Manifests (files or directories) to add the manifest checks: literal secrets, managed objects missing from the live state, state records of objects that are gone. Without -f only the live state is audited."`
 	ConnFlags
+	MetricsFlags
 	MaxKeyAge audit.Duration `name:"max-key-age" default:"90d" placeholder:"AGE" help:"Report access keys older than this (e.g. 90d, 2w, 36h)."`
 	UnusedFor audit.Duration `name:"unused-for" default:"30d" placeholder:"AGE" help:"Report service accounts and access keys not used for longer than this (or never, once older than this)."`
 	FailOn    string         `name:"fail-on" enum:"info,warning,critical" default:"warning" help:"Exit 2 when a finding is at least this severe: info, warning or critical."`
@@ -38,7 +39,8 @@ Exit status: 0 when nothing reaches --fail-on, 2 when something does, 1 error.
 }
 
 // Run audits.
-func (c *AuditCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+func (c *AuditCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
+	defer c.observe(ctx, env, "audit", time.Now(), &err)
 	failOn, err := audit.ParseSeverity(c.FailOn)
 	if err != nil {
 		return err
@@ -90,6 +92,7 @@ func (c *AuditCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	}
 	in.Now = time.Now()
 	report := audit.Report{Findings: audit.Run(in), MaxKeyAge: in.MaxKeyAge, UnusedFor: in.UnusedFor}
+	env.observe("", auditOutcome{live: in.Live, findings: report.Findings})
 	if err := auditView(c.Output).Render(env.Stdout, report); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/runai-sync/runai-sync/diff"
 )
@@ -13,6 +14,7 @@ type DriftCmd struct {
 	ManifestFlags
 	TenantFlags
 	ConnFlags
+	MetricsFlags
 	Output string `short:"o" enum:"text,json,markdown" default:"text" help:"Output format: text, json or markdown."`
 }
 
@@ -32,7 +34,8 @@ Made for a cron job:
 }
 
 // Run reports drift, for each selected tenant of a tenants file.
-func (c *DriftCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+func (c *DriftCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
+	defer c.observe(ctx, env, "drift", time.Now(), &err)
 	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: c.Output, title: "runai-sync drift", exit2: "drift", run: c.drift})
 }
 

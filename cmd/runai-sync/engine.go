@@ -154,6 +154,7 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 	s.plan = diff.Compute(desired, live, set, o.diff)
 	s.plan.ScopeNames = names
 	s.state.annotate(s.plan, adopted)
+	env.observe(t.name, s)
 	return s, nil
 }
 

@@ -31,6 +31,9 @@ type Env struct {
 	Verbose int
 	// interrupts turns signals into stops (nil in tests that call run).
 	interrupts *interrupts
+	// observed holds what the run found per tenant, for --metrics-file
+	// (see observations); shared with the Envs of parallel tenants.
+	observed *observed
 }
 
 func newEnv(stdin io.Reader, stdout, stderr io.Writer) *Env {

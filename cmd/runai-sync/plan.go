@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/runai-sync/runai-sync/diff"
 )
@@ -13,6 +14,7 @@ type PlanCmd struct {
 	TenantFlags
 	GuardFlags
 	ConnFlags
+	MetricsFlags
 	Output           string `short:"o" enum:"text,json,markdown" default:"text" help:"Output format: text, json (see the README), or markdown (for a pull-request comment)."`
 	DetailedExitcode bool   `help:"Exit 0 when there is nothing to do, 2 when there are changes (1 is always an error)."`
 	Out              string `placeholder:"PLAN" help:"Also save the plan to this file, to apply exactly it later with: runai-sync apply PLAN (refused if anything changed meanwhile)."`
@@ -34,7 +36,8 @@ each, and exits 1.
 
 // Run plans, for each selected tenant of a tenants file (--out then saves
 // the plans of all of them in one file).
-func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) error {
+func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
+	defer c.observe(ctx, env, "plan", time.Now(), &err)
 	var saved tenantPlans
 	r := tenantRun{files: c.Files, output: c.Output, title: "runai-sync plan",
 		run: func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) { return c.plan(ctx, env, t, &saved) }}

@@ -55,6 +55,7 @@ func TestScripts(t *testing.T) {
 			"emu":              cmdEmu,
 			"scan-secrets":     cmdScanSecrets,
 			"envsubst":         cmdEnvsubst,
+			"metric":           cmdMetric,
 		},
 	})
 }

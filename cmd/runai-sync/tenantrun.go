@@ -67,6 +67,12 @@ type tenantResult struct {
 // without a tenants file, once for the tenant of the environment: then
 // nothing differs from a runai-sync that knows no tenants.
 func (f TenantFlags) run(ctx context.Context, env *Env, g *Globals, r tenantRun) error {
+	inner := r.run
+	r.run = func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) {
+		p, err := inner(ctx, env, t)
+		env.finished(t.name, err) // for --metrics-file
+		return p, err
+	}
 	path, err := tenants.Find(g.Config, env.Getenv)
 	if err != nil {
 		return err
@@ -148,7 +154,8 @@ func runAll(ctx context.Context, env *Env, selected []*tenants.Tenant, par int, 
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			te := &Env{Stdin: strings.NewReader(""), Stdout: res.outW, Stderr: res.errW, Getenv: env.Getenv,
-				LookupEnv: env.LookupEnv, Color: env.Color, Verbose: env.Verbose, interrupts: env.interrupts}
+				LookupEnv: env.LookupEnv, Color: env.Color, Verbose: env.Verbose, interrupts: env.interrupts,
+				observed: env.observations()}
 			t, err := fileTenant(te, ft, !r.offline)
 			if err == nil {
 				res.plan, err = r.run(ctx, te, t)
