@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/client_golang/prometheus/push"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // pushgateway returns the test Pushgateway's URL (RUNAI_SYNC_TEST_PUSHGATEWAY,
