@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"strings"
@@ -27,7 +28,21 @@ func TestSignalsAlwaysInterrupt(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(300 * time.Millisecond) // let it reach the read
+			// More than a pipe holds: the write ends only once the process
+			// reads, so it is past its start (and watching signals).
+			reading := make(chan error, 1)
+			go func() {
+				_, err := stdin.Write(bytes.Repeat([]byte("# padding\n"), 10000))
+				reading <- err
+			}()
+			select {
+			case err := <-reading:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the process never read its input:\n%s", out.String())
+			}
 			sent := time.Now()
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
