@@ -30,6 +30,21 @@ type Saved struct {
 	Salt          string        `json:"salt,omitempty"`
 	Summary       Summary       `json:"summary"`
 	Changes       []SavedChange `json:"changes"`
+	// MAC authenticates everything above: a keyed hash (see Body) made
+	// with the key of the fingerprints. Apply refuses a plan whose MAC does
+	// not match, so that no field (an option, an id, a change, a secret
+	// digest) can be edited after review.
+	MAC string `json:"mac"`
+}
+
+// Body is what MAC covers: the plan as canonical JSON with MAC empty. It
+// is made from the parsed plan, so any edit of a field that apply reads
+// changes it, while white space does not matter.
+func (s *Saved) Body() []byte {
+	c := *s
+	c.MAC = ""
+	b, _ := json.Marshal(&c)
+	return b
 }
 
 // SavedChange is one change of a saved plan.
@@ -61,8 +76,10 @@ func Save(p *Plan, files []string, opts Options, manifests, keyID string, sum Fi
 }
 
 // Stale compares the saved plan with the plan made now from the same
-// manifests: any change to an object the saved plan touches, to its secret
-// values, or to what the plan would do to it, makes it stale. It returns one
+// manifests: each saved change must be exactly a change of the plan made
+// now (same key, action, id, live object and secret digests, none missing
+// on either side). Any change to an object the saved plan touches, to its
+// secret values, or to what the plan would do to it, makes it stale. It returns one
 // reason per object, naming it; none means the saved plan may be applied.
 func (s *Saved) Stale(now *Plan, sum Fingerprint) []string {
 	byKey := map[manifest.Key]*Change{}
@@ -70,6 +87,15 @@ func (s *Saved) Stale(now *Plan, sum Fingerprint) []string {
 		byKey[c.Key] = c
 	}
 	var why []string
+	var counts [5]int
+	for _, sc := range s.Changes {
+		if int(sc.Action) >= 0 && int(sc.Action) < len(counts) {
+			counts[sc.Action]++
+		}
+	}
+	if sum := s.Summary; counts[Create] != sum.Create || counts[Update] != sum.Update || counts[Replace] != sum.Replace || counts[Delete] != sum.Delete || counts[NoOp] != 0 {
+		why = append(why, "the saved plan's summary does not count its changes")
+	}
 	for _, sc := range s.Changes {
 		c := byKey[sc.Key]
 		switch {
@@ -79,10 +105,26 @@ func (s *Saved) Stale(now *Plan, sum Fingerprint) []string {
 		case LiveDigest(c.Live) != sc.Live:
 			why = append(why, fmt.Sprintf("%s changed since the plan was made", sc.Key))
 			continue
+		case c.ID != sc.ID:
+			why = append(why, fmt.Sprintf("%s has id %q in the saved plan, but the plan made now acts on id %q", sc.Key, sc.ID, c.ID))
+			continue
 		}
+		// Every secret of the change, in the plan made now or in the saved
+		// one: a digest missing from either side is a difference too.
 		sums, secretChanged := secretSums(c.Desired, sum), false
-		for _, p := range slices.Sorted(maps.Keys(sc.Secrets)) {
-			if sums[p] != sc.Secrets[p] {
+		all := map[string]bool{}
+		for p := range sums {
+			all[p] = true
+		}
+		for p := range sc.Secrets {
+			all[p] = true
+		}
+		for _, p := range slices.Sorted(maps.Keys(all)) {
+			switch {
+			case sc.Secrets[p] == "":
+				why = append(why, fmt.Sprintf("the saved plan holds no digest of the secret %s of %s", p, sc.Key))
+				secretChanged = true
+			case sums[p] != sc.Secrets[p]:
 				why = append(why, fmt.Sprintf("the secret value of %s (%s) changed since the plan was made", sc.Key, p))
 				secretChanged = true
 			}

@@ -68,6 +68,16 @@ func (f Fingerprinter) SumText(v string) string {
 	return FingerprintPrefix + hex.EncodeToString(m.Sum(nil))
 }
 
+// MAC authenticates data (a saved plan) with the fingerprinter's key:
+// "hmac-sha256:" and the hex HMAC-SHA256 of a domain prefix and data, so
+// that it never equals the fingerprint of a secret.
+func (f Fingerprinter) MAC(data []byte) string {
+	m := hmac.New(sha256.New, f.key)
+	_, _ = io.WriteString(m, "runai-sync/mac\x00")
+	_, _ = m.Write(data)
+	return FingerprintPrefix + hex.EncodeToString(m.Sum(nil))
+}
+
 // KeyID identifies the key without revealing it: entries record it, so a
 // changed or lost RUNAI_SYNC_STATE_KEY makes their fingerprints unknown
 // rather than different (which would replace every credential).

@@ -73,7 +73,7 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
 		if err != nil {
 			return err
 		}
-		t, err := envTenant(env, g, saved.Files)
+		t, err := envTenant(env, g, planFiles(c.Plan, saved))
 		if err != nil {
 			return err
 		}

@@ -1,16 +1,18 @@
 package main
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/internal/atomicfile"
+	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/state"
 )
 
@@ -43,15 +45,45 @@ func savedKey(env *Env, s *session, salt string) (state.Fingerprinter, string, e
 	return state.NewFingerprinter(&state.Data{Salt: b}, ""), salt, nil
 }
 
+// maxPlanFile bounds the size of a saved plan apply reads.
+const maxPlanFile = 64 << 20
+
+// unauthenticated refuses what a plan keyed by its own salt cannot be
+// trusted with. Such a plan (no RUNAI_SYNC_STATE_KEY, and no state key yet:
+// --state none, or a state no apply has written) carries the key of its MAC,
+// so whoever can edit the file can make a matching MAC: it may only create,
+// update and replace what the manifests say (apply checks each change
+// against the plan made now), never prune or lift a guard.
+func unauthenticated(opts diff.Options) error {
+	if opts == (diff.Options{}) {
+		return nil
+	}
+	return errors.New("a plan that prunes or lifts a guard (--prune, --force, --allow-protected, --allow-mass-delete) must be authenticated, " +
+		"and this one cannot be: set RUNAI_SYNC_STATE_KEY when making and applying it (or make it after an apply has written the state)")
+}
+
 // savePlan writes the plan for apply FILE, atomically, readable by its owner
-// only (it holds no secret, but names every object).
+// only (it holds no secret, but names every object). The manifest paths are
+// kept relative to the plan file's directory, so that apply FILE works from
+// any directory as long as the plan and the manifests keep their places;
+// MAC authenticates the whole plan with the fingerprints' key.
 func savePlan(env *Env, s *session, path string, files []string, opts diff.Options) error {
 	fp, salt, err := savedKey(env, s, "")
 	if err != nil {
 		return err
 	}
-	saved := diff.Save(s.plan, files, opts, fp.Sum(s.set.Canonical()), fp.KeyID(), fp.Sum, time.Now())
+	if salt != "" {
+		if err := unauthenticated(opts); err != nil {
+			return fmt.Errorf("not saving the plan to %s: %w", path, err)
+		}
+	}
+	rel, err := planRelative(path, files)
+	if err != nil {
+		return err
+	}
+	saved := diff.Save(s.plan, rel, opts, fp.Sum(s.set.Canonical()), fp.KeyID(), fp.Sum, time.Now())
 	saved.Salt = salt
+	saved.MAC = fp.MAC(saved.Body())
 	b, err := json.MarshalIndent(saved, "", "  ")
 	if err != nil {
 		return err
@@ -63,11 +95,36 @@ func savePlan(env *Env, s *session, path string, files []string, opts diff.Optio
 	return nil
 }
 
-// readPlan reads a plan saved by plan --out.
-func readPlan(path string) (*diff.Saved, error) {
-	b, err := os.ReadFile(path)
+// planRelative turns manifest paths into paths relative to the directory
+// of the plan file ("-", standard input, stays).
+func planRelative(plan string, files []string) ([]string, error) {
+	dir, err := filepath.Abs(filepath.Dir(plan))
 	if err != nil {
 		return nil, err
+	}
+	out := make([]string, len(files))
+	for i, f := range files {
+		if f == "-" {
+			out[i] = f
+			continue
+		}
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = filepath.Rel(dir, abs); err != nil {
+			out[i] = abs // another volume: keep it absolute
+		}
+	}
+	return out, nil
+}
+
+// readPlan reads a plan saved by plan --out (a regular file of at most
+// 64 MiB); planFiles gives its manifest paths from here.
+func readPlan(path string) (*diff.Saved, error) {
+	b, err := manifest.ReadRegularFile(path, maxPlanFile)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var s diff.Saved
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -82,24 +139,49 @@ func readPlan(path string) (*diff.Saved, error) {
 	return &s, nil
 }
 
-// checkSaved refuses a saved plan that no longer matches the manifests,
-// the live state or the secret values; it returns the plan to apply.
+// planFiles are the manifest paths of a saved plan, which are relative to
+// the plan file's directory, as paths from the working directory.
+func planFiles(path string, saved *diff.Saved) []string {
+	out := make([]string, len(saved.Files))
+	for i, f := range saved.Files {
+		out[i] = f
+		if f != "-" && !filepath.IsAbs(f) {
+			out[i] = filepath.Join(filepath.Dir(path), f)
+		}
+	}
+	return out
+}
+
+// checkSaved refuses a saved plan that was edited, or no longer matches
+// the manifests, the live state or the secret values; it returns the plan
+// to apply. Nothing has been sent yet but reads.
 func checkSaved(env *Env, s *session, saved *diff.Saved, path string) (*diff.Plan, error) {
-	fp, _, err := savedKey(env, s, saved.Salt)
+	fp, salt, err := savedKey(env, s, saved.Salt)
 	if err != nil {
 		return nil, err
 	}
+	refuse := func(format string, args ...any) error {
+		return &ExitError{Code: 1, Err: fmt.Errorf(format, args...)}
+	}
 	if fp.KeyID() != saved.KeyID {
-		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s was made with another state key (RUNAI_SYNC_STATE_KEY or state); nothing was sent: make a new plan", path)}
+		return nil, refuse("%s was made with another state key (RUNAI_SYNC_STATE_KEY or state); nothing was sent: make a new plan", path)
+	}
+	if saved.MAC == "" || !hmac.Equal([]byte(fp.MAC(saved.Body())), []byte(saved.MAC)) {
+		return nil, refuse("%s was changed after it was made (its MAC does not match); nothing was sent: make a new plan and review it", path)
+	}
+	if salt != "" {
+		if err := unauthenticated(saved.Options); err != nil {
+			return nil, refuse("%s: %v; nothing was sent", path, err)
+		}
 	}
 	if fp.Sum(s.set.Canonical()) != saved.Manifests {
-		return nil, &ExitError{Code: 1, Err: fmt.Errorf("the manifests changed since %s was made; nothing was sent: make a new plan", path)}
+		return nil, refuse("the manifests changed since %s was made; nothing was sent: make a new plan", path)
 	}
 	if why := saved.Stale(s.plan, fp.Sum); len(why) > 0 {
 		for _, w := range why {
 			fmt.Fprintln(env.Stderr, "stale:", w)
 		}
-		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s is stale (%s); nothing was sent: make a new plan", path, plural(len(why), "object"))}
+		return nil, refuse("%s is stale (%s); nothing was sent: make a new plan", path, plural(len(why), "object"))
 	}
 	return saved.Restrict(s.plan), nil
 }
