@@ -17,7 +17,9 @@ import (
 // still never shows a secret.
 //
 // NewSecret registers its value, so every Secret is covered wherever it is
-// made: a literal in a manifest, fromEnv, fromFile, any later secret source,
+// made: fromEnv, fromFile, any later secret source, a literal in a manifest
+// (when the Resolver resolves it: a SecretRef may hold a key that is not
+// secret, such as a Seqera username, and NewPublicValue registers nothing),
 // a client secret or token read from the environment or a tenants file, a
 // service account's new secret, an access token. Values that never become a
 // Secret (a database password in a state URL, say) are registered with
@@ -34,39 +36,69 @@ const (
 
 var redactions struct {
 	mu sync.RWMutex
-	// byPrefix holds the registered forms by their first MinRedactLen
+	// counts holds the registered values and how many times each was
+	// registered (ReleaseSecret undoes one).
+	counts map[string]int
+	// pending values are registered but their forms not yet indexed;
+	// stale says the index holds forms of released values.
+	pending []string
+	stale   bool
+	// byPrefix holds the forms of the values by their first MinRedactLen
 	// bytes, longest first, so a scan looks only at candidates.
 	byPrefix map[string][]string
-	seen     map[string]bool
-	// pending values are registered but their forms not yet added.
-	pending []string
-	// first marks the bytes a registered form starts with.
+	// first marks the bytes a form starts with.
 	first [256]bool
 }
 
 // RegisterSecret makes Redact scrub v from everything printed from now on,
 // in the forms a server or our own output may quote it in: as is, escaped
 // inside a JSON string (once or twice), quoted as Go does (%q) and
-// URL-encoded.
+// URL-encoded. It is cheap: the forms are indexed at the next Redact.
 func RegisterSecret(v string) {
 	if len(v) < MinRedactLen || len(v) > MaxRedactLen {
 		return
 	}
 	redactions.mu.Lock()
-	redactions.pending = append(redactions.pending, v)
-	redactions.mu.Unlock()
+	defer redactions.mu.Unlock()
+	if redactions.counts == nil {
+		redactions.counts = map[string]int{}
+	}
+	redactions.counts[v]++
+	if redactions.counts[v] == 1 {
+		redactions.pending = append(redactions.pending, v)
+	}
 }
 
-// addPending registers the forms of the pending values; the caller holds
-// the write lock. Registering is deferred to the first Redact so that
-// loading many manifest literals costs an append each.
-func addPending() {
-	if redactions.byPrefix == nil {
+// ReleaseSecret undoes one RegisterSecret (or NewSecret) of v, for a value
+// that came through a secret source but is not secret (a Seqera username
+// given with fromEnv): the output may show it again, unless it was also
+// registered as a secret elsewhere.
+func ReleaseSecret(v string) {
+	redactions.mu.Lock()
+	defer redactions.mu.Unlock()
+	if redactions.counts[v] == 0 {
+		return
+	}
+	redactions.counts[v]--
+	if redactions.counts[v] == 0 {
+		delete(redactions.counts, v)
+		redactions.stale = true
+	}
+}
+
+// index brings byPrefix up to date; the caller holds the write lock.
+func index() {
+	if redactions.stale || redactions.byPrefix == nil {
 		redactions.byPrefix = map[string][]string{}
-		redactions.seen = map[string]bool{}
+		redactions.first = [256]bool{}
+		redactions.pending = redactions.pending[:0]
+		for v := range redactions.counts {
+			redactions.pending = append(redactions.pending, v)
+		}
+		redactions.stale = false
 	}
 	for _, v := range redactions.pending {
-		if !redactions.seen[v] {
+		if redactions.counts[v] > 0 {
 			addForms(v)
 		}
 	}
@@ -77,12 +109,15 @@ func addForms(v string) {
 	forms := []string{v, jsonInner(v, true), jsonInner(v, false), jsonInner(jsonInner(v, true), true),
 		strings.Trim(strconv.Quote(v), `"`), url.QueryEscape(v), url.PathEscape(v)}
 	for _, f := range forms {
-		if len(f) < MinRedactLen || redactions.seen[f] {
+		if len(f) < MinRedactLen {
 			continue
 		}
-		redactions.seen[f] = true
 		p := f[:MinRedactLen]
-		list := append(redactions.byPrefix[p], f)
+		list := redactions.byPrefix[p]
+		if slices.Contains(list, f) {
+			continue
+		}
+		list = append(list, f)
 		slices.SortStableFunc(list, func(a, b string) int { return len(b) - len(a) })
 		redactions.byPrefix[p] = list
 		redactions.first[f[0]] = true
@@ -121,10 +156,10 @@ func Redact(s string) string {
 // secret.
 func RedactBytes(p []byte) []byte {
 	redactions.mu.RLock()
-	if len(redactions.pending) > 0 {
+	if len(redactions.pending) > 0 || redactions.stale {
 		redactions.mu.RUnlock()
 		redactions.mu.Lock()
-		addPending()
+		index()
 		redactions.mu.Unlock()
 		redactions.mu.RLock()
 	}

@@ -52,3 +52,23 @@ func TestRedactLeavesShortValuesAndOtherText(t *testing.T) {
 		t.Fatalf("the URL's password shows: %q", got)
 	}
 }
+
+func TestReleaseSecretUndoesOneRegistration(t *testing.T) {
+	v := "released-" + t.Name()
+	manifest.RegisterSecret(v)
+	manifest.RegisterSecret(v) // a second holder: a real secret elsewhere
+	manifest.ReleaseSecret(v)
+	if got := manifest.Redact(v); got != manifest.Redacted {
+		t.Fatalf("released once of twice: %q shows", got)
+	}
+	manifest.ReleaseSecret(v)
+	if got := manifest.Redact(v); got != v {
+		t.Fatalf("released as often as registered: %q, want the value", got)
+	}
+	// A released value does not take others with it.
+	other := "kept-" + t.Name()
+	_ = manifest.NewSecret(other)
+	if got := manifest.Redact(other); got != manifest.Redacted {
+		t.Fatalf("%q shows", got)
+	}
+}

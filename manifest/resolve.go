@@ -25,6 +25,7 @@ type Resolver struct {
 func (r Resolver) Resolve(doc *Document, ref SecretRef) (value Secret, resolved bool, err error) {
 	switch {
 	case ref.IsLiteral():
+		RegisterSecret(ref.Literal.Reveal()) // see SecretRef.UnmarshalJSON
 		return ref.Literal, true, nil
 	case ref.FromEnv != "":
 		lookup := r.LookupEnv

@@ -24,6 +24,12 @@ func NewSecret(v string) Secret {
 	return Secret{p: &v}
 }
 
+// NewPublicValue wraps a value that is not secret but is handled like one
+// (fingerprinted in the state, passed where a Secret goes): a client id, a
+// non-secret Seqera key compared through fingerprints. Unlike NewSecret it
+// does not register the value for redaction, so output may still show it.
+func NewPublicValue(v string) Secret { return Secret{p: &v} }
+
 // Reveal returns the value. Call it only where the value leaves the program
 // for the API, a secret file, or a fingerprint.
 func (s Secret) Reveal() string {
@@ -159,7 +165,9 @@ func (r SecretRef) MarshalJSON() ([]byte, error) {
 func (r *SecretRef) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
-		*r = SecretRef{Literal: NewSecret(s)}
+		// Registered for redaction when resolved as a secret (Resolver):
+		// a SecretRef may hold a key that is not secret (a Seqera username).
+		*r = SecretRef{Literal: NewPublicValue(s)}
 		return nil
 	}
 	var o secretRefJSON

@@ -51,7 +51,7 @@ func (s issued) Format(f fmt.State, _ rune) {
 // (fromServiceAccount, fromAccessKey).
 func (s issued) result() apply.Result {
 	return apply.Result{ID: s.id, Outputs: map[string]manifest.Secret{
-		manifest.FieldClientID:     manifest.NewSecret(s.clientID),
+		manifest.FieldClientID:     manifest.NewPublicValue(s.clientID),
 		manifest.FieldClientSecret: s.secret,
 	}}
 }
@@ -179,7 +179,7 @@ func liveIdentity(kind manifest.Kind, i identity, attrs map[string]string, inPla
 	}
 	o.CreatedAt, o.LastLogin = i.times()
 	if i.ClientID != "" {
-		o.Outputs = map[string]manifest.Secret{manifest.FieldClientID: manifest.NewSecret(i.ClientID)}
+		o.Outputs = map[string]manifest.Secret{manifest.FieldClientID: manifest.NewPublicValue(i.ClientID)}
 	}
 	return o
 }

@@ -185,6 +185,7 @@ func plainValue(s *manifest.SeqeraCredential, f manifest.SecretField, r manifest
 	if d != nil {
 		return "", manifest.Diagnostics{*d}
 	}
+	manifest.ReleaseSecret(v.Reveal()) // not secret: the plan shows it
 	return v.Reveal(), nil
 }
 
