@@ -259,6 +259,10 @@ func parse(file string, data []byte, vars *Vars) ([]*Document, Diagnostics) {
 		line, col := lineCol(data, firstInvalidUTF8(data))
 		return nil, at(line, col, "invalid UTF-8; save the file as UTF-8")
 	}
+	if off, n := longScalar(data); n > 0 {
+		line, col := lineCol(data, off)
+		return nil, at(line, col, "value is %.1f MiB long; a value may hold at most %d MiB", float64(n)/(1<<20), MaxValueLength>>20)
+	}
 	contents, err := splitDocuments(data)
 	var docs []*Document
 	src := &source{data: data}
@@ -280,6 +284,47 @@ func parse(file string, data []byte, vars *Vars) ([]*Document, Diagnostics) {
 		return docs, at(line, col, "invalid YAML: %s", msg)
 	}
 	return docs, nil
+}
+
+// longScalar finds, without parsing, a value that is surely longer than
+// MaxValueLength: on a line of that length with no comment, a stretch with
+// no flow indicator or quote, after its last ": " (a plain scalar holds
+// none). It returns its offset and length, or n = 0 when there is none (the
+// parser's own check then still applies). The parser takes seconds over such
+// a value; this takes milliseconds.
+func longScalar(data []byte) (off, n int) {
+	if len(data) <= MaxValueLength {
+		return 0, 0
+	}
+	for start := 0; start < len(data); {
+		end := len(data)
+		if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
+			end = start + i
+		}
+		line := data[start:end]
+		if len(line) > MaxValueLength && bytes.IndexByte(line, '#') < 0 {
+			for pos := 0; pos < len(line); {
+				stop := len(line)
+				if i := bytes.IndexAny(line[pos:], ",[]{}\"'"); i >= 0 {
+					stop = pos + i
+				}
+				run, at := line[pos:stop], start+pos
+				if len(run) > MaxValueLength {
+					if i := bytes.LastIndex(run, []byte(": ")); i >= 0 {
+						run, at = run[i+2:], at+i+2
+					}
+					trimmed := bytes.TrimLeft(run, " \t-")
+					at += len(run) - len(trimmed)
+					if v := bytes.TrimRight(trimmed, " \t\r"); len(v) > MaxValueLength {
+						return at, len(v)
+					}
+				}
+				pos = stop + 1
+			}
+		}
+		start = end + 1
+	}
+	return 0, 0
 }
 
 // splitDocuments parses every document of data and returns their content

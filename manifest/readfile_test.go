@@ -101,3 +101,29 @@ func TestLoaderRefusesFIFOInDirectory(t *testing.T) {
 		t.Fatalf("docs %d, diagnostics %v: want b.yaml loaded and a.yaml refused", len(docs), diags)
 	}
 }
+
+// The early check for a value over 1 MiB fires only when it is sure: a
+// one-line JSON document of many small values and a long comment load.
+func TestLongValueCheckHasNoFalseAlarms(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"apiVersion":"runai-sync/v1","kind":"Ownership","metadata":{"name":"big"},"spec":{"ignore":[`)
+	for i := range 60000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"kind":"Credential","names":["manual-x"]}`)
+	}
+	b.WriteString("]}}")
+	if _, diags := manifest.Parse("one-line.json", []byte(b.String())); len(diags) > 0 && strings.Contains(diags.Error(), "MiB") {
+		t.Fatalf("a 2.5 MB one-line JSON document of small values: %.300s", diags.Error())
+	}
+	comment := "# " + strings.Repeat("x", 2<<20) + "\napiVersion: runai-sync/v1\nkind: ServiceAccount\nmetadata: {name: ci-a}\n"
+	if _, diags := manifest.Parse("comment.yaml", []byte(comment)); len(diags) > 0 {
+		t.Fatalf("a long comment: %.300s", diags.Error())
+	}
+	block := "apiVersion: runai-sync/v1\nkind: Credential\nmetadata: {name: x}\nspec:\n  key: |\n    " + strings.Repeat("y", 2<<20) + "\n"
+	_, diags := manifest.Parse("block.yaml", []byte(block))
+	if len(diags) != 1 || diags[0].Pos.Line != 6 || diags[0].Pos.Column != 5 || !strings.Contains(diags[0].Message, "a value may hold at most 1 MiB") {
+		t.Fatalf("a 2 MiB line of a block scalar: %.300s", diags.Error())
+	}
+}
