@@ -64,9 +64,9 @@ func unauthenticated(opts diff.Options) error {
 
 // savePlan writes the plan for apply FILE, atomically, readable by its owner
 // only (it holds no secret, but names every object). The manifest paths are
-// kept relative to the plan file's directory, so that apply FILE works from
-// any directory as long as the plan and the manifests keep their places;
-// MAC authenticates the whole plan with the fingerprints' key.
+// kept absolute, so that apply FILE works from any directory (a plan of
+// several tenants holds each tenant's plan as this writes it); MAC
+// authenticates the whole plan with the fingerprints' key.
 func savePlan(env *Env, s *session, path string, files []string, opts diff.Options) error {
 	fp, salt, err := savedKey(env, s, "")
 	if err != nil {
@@ -77,11 +77,11 @@ func savePlan(env *Env, s *session, path string, files []string, opts diff.Optio
 			return fmt.Errorf("not saving the plan to %s: %w", path, err)
 		}
 	}
-	rel, err := planRelative(path, files)
+	abs, err := planAbsolute(files)
 	if err != nil {
 		return err
 	}
-	saved := diff.Save(s.plan, rel, opts, fp.Sum(s.set.Canonical()), fp.KeyID(), fp.Sum, time.Now())
+	saved := diff.Save(s.plan, abs, opts, fp.Sum(s.set.Canonical()), fp.KeyID(), fp.Sum, time.Now())
 	saved.Salt = salt
 	saved.MAC = fp.MAC(saved.Body())
 	b, err := json.MarshalIndent(saved, "", "  ")
@@ -95,26 +95,20 @@ func savePlan(env *Env, s *session, path string, files []string, opts diff.Optio
 	return nil
 }
 
-// planRelative turns manifest paths into paths relative to the directory
-// of the plan file ("-", standard input, stays).
-func planRelative(plan string, files []string) ([]string, error) {
-	dir, err := filepath.Abs(filepath.Dir(plan))
-	if err != nil {
-		return nil, err
-	}
+// planAbsolute turns manifest paths into absolute ones ("-", standard
+// input, stays), so that apply PLAN finds them from any directory.
+func planAbsolute(files []string) ([]string, error) {
 	out := make([]string, len(files))
 	for i, f := range files {
+		out[i] = f
 		if f == "-" {
-			out[i] = f
 			continue
 		}
 		abs, err := filepath.Abs(f)
 		if err != nil {
 			return nil, err
 		}
-		if out[i], err = filepath.Rel(dir, abs); err != nil {
-			out[i] = abs // another volume: keep it absolute
-		}
+		out[i] = abs
 	}
 	return out, nil
 }
@@ -139,8 +133,9 @@ func readPlan(path string) (*diff.Saved, error) {
 	return &s, nil
 }
 
-// planFiles are the manifest paths of a saved plan, which are relative to
-// the plan file's directory, as paths from the working directory.
+// planFiles are the manifest paths of a saved plan as paths from here: they
+// are absolute; a relative one (written by hand) is taken as relative to
+// the plan file's directory.
 func planFiles(path string, saved *diff.Saved) []string {
 	out := make([]string, len(saved.Files))
 	for i, f := range saved.Files {
