@@ -133,7 +133,7 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 	if err != nil {
 		return nil, err
 	}
-	resolver := manifest.Resolver{LookupEnv: env.LookupEnv}
+	resolver := secretResolver(env)
 	var desired []*diff.Object
 	var problems manifest.Diagnostics
 	for _, p := range s.providers {

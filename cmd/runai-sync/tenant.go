@@ -73,7 +73,7 @@ func fileTenant(env *Env, ft *tenants.Tenant, resolve bool) (*tenant, error) {
 	if !resolve {
 		return t, nil
 	}
-	r := manifest.Resolver{LookupEnv: env.LookupEnv}
+	r := secretResolver(env)
 	get := func(s *tenants.Secret, into *manifest.Secret) error {
 		if s == nil {
 			return nil
@@ -115,4 +115,10 @@ func (t *tenant) runaiClient(env *Env, conn ConnFlags) (*runai.Client, error) {
 // seqeraConfig is the Seqera client's configuration.
 func (t *tenant) seqeraConfig(env *Env, conn ConnFlags) seqera.Config {
 	return seqera.Config{Endpoint: t.seqera.endpoint, Token: t.seqera.token, Settings: conn.settings(env)}
+}
+
+// secretResolver resolves the secret references of a run: the manifests'
+// and the tenants file's, so that both take every secret-field form.
+func secretResolver(env *Env) manifest.Resolver {
+	return manifest.Resolver{LookupEnv: env.LookupEnv}
 }

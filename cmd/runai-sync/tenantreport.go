@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,9 +20,9 @@ func reportTenants(env *Env, results []*tenantResult, r tenantRun) error {
 	var err error
 	switch r.output {
 	case "json":
-		err = tenantsJSON(env.Stdout, results)
+		err = tenantsJSON(env.Stdout, results, cmp.Or(r.jsonKey, "plan"))
 	case "markdown":
-		err = tenantsMarkdown(env.Stdout, results, r.title)
+		err = tenantsMarkdown(env.Stdout, results, r.title, r.exit2)
 	default:
 		for i, res := range results {
 			if i > 0 {
@@ -48,25 +49,51 @@ func reportTenants(env *Env, results []*tenantResult, r tenantRun) error {
 	return tenantsExit(results, r.exit2)
 }
 
-// tenantJSON is one tenant of the JSON report.
+// tenantJSON is one tenant of the JSON report: name, url, the tenant's
+// own JSON output under key (when it printed one), and error.
 type tenantJSON struct {
-	Name  string          `json:"name"`
-	URL   string          `json:"url"`
-	Plan  json.RawMessage `json:"plan,omitempty"`
-	Error string          `json:"error,omitempty"`
+	Name, URL, Key string
+	Output         json.RawMessage
+	Error          string
+}
+
+// MarshalJSON writes the fields in that order.
+func (t tenantJSON) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	field := func(k string, v any) {
+		kb, _ := json.Marshal(k)
+		vb, _ := json.Marshal(v)
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+	}
+	b.WriteByte('{')
+	field("name", t.Name)
+	field("url", t.URL)
+	if t.Output != nil {
+		field(t.Key, t.Output)
+	}
+	if t.Error != "" {
+		field("error", t.Error)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // tenantsJSON writes {"formatVersion":"1","tenants":[…]}: each tenant's
-// plan is the object plan -o json prints for one tenant.
-func tenantsJSON(w io.Writer, results []*tenantResult) error {
+// plan (key) is the object the command prints for one tenant.
+func tenantsJSON(w io.Writer, results []*tenantResult, key string) error {
 	out := struct {
 		FormatVersion string       `json:"formatVersion"`
 		Tenants       []tenantJSON `json:"tenants"`
 	}{FormatVersion: "1", Tenants: []tenantJSON{}}
 	for _, res := range results {
-		t := tenantJSON{Name: res.name, URL: res.url}
-		if res.plan != nil && json.Valid(res.stdout.Bytes()) {
-			t.Plan = json.RawMessage(bytes.TrimSpace(res.stdout.Bytes()))
+		t := tenantJSON{Name: res.name, URL: res.url, Key: key}
+		if out := bytes.TrimSpace(res.stdout.Bytes()); len(out) > 0 && json.Valid(out) {
+			t.Output = json.RawMessage(out)
 		}
 		if res.code == 1 {
 			t.Error = errorText(res.err)
@@ -101,13 +128,14 @@ const (
 // tenantsMarkdown writes a pull-request comment: a table of the tenants
 // with their counts, then a section per tenant (folded in <details> when
 // long; cut short, pointing at the job log, once the comment is full).
-func tenantsMarkdown(w io.Writer, results []*tenantResult, title string) error {
+func tenantsMarkdown(w io.Writer, results []*tenantResult, title, exit2 string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s: %s\n\n", title, plural(len(results), "tenant"))
 	b.WriteString("| Tenant | Create | Update | Replace | Delete | Unchanged | Status |\n|---|---:|---:|---:|---:|---:|---|\n")
 	for _, res := range results {
 		if res.plan == nil {
-			fmt.Fprintf(&b, "| `%s` | | | | | | failed |\n", res.name)
+			word := map[int]string{0: "ok", 1: "failed", 2: cmp.Or(exit2, "exit 2")}[res.code]
+			fmt.Fprintf(&b, "| `%s` | | | | | | %s |\n", res.name, word)
 			continue
 		}
 		s := res.plan.Summary()
@@ -142,8 +170,13 @@ func status(res *tenantResult) string {
 func tenantSection(res *tenantResult) string {
 	heading := fmt.Sprintf("tenant %s (%s)", res.name, res.url)
 	var b strings.Builder
-	if res.plan == nil {
+	switch {
+	case res.plan == nil && res.code == 1:
 		fmt.Fprintf(&b, "### %s\n\n**Failed:**\n\n```\n%s\n```\n\n", heading, strings.ReplaceAll(errorText(res.err), "```", "'''"))
+		return b.String()
+	case res.plan == nil:
+		// A command without a plan (audit): its own Markdown, under a heading.
+		fmt.Fprintf(&b, "### %s\n\n%s\n", heading, res.stdout.String())
 		return b.String()
 	}
 	var body strings.Builder

@@ -35,7 +35,7 @@ func TestTenantsMarkdown(t *testing.T) {
 		result("gamma", creates(2, "c"), nil),
 	}
 	var b strings.Builder
-	if err := tenantsMarkdown(&b, results, "runai-sync plan"); err != nil {
+	if err := tenantsMarkdown(&b, results, "runai-sync plan", ""); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -61,7 +61,7 @@ func TestTenantsMarkdownFitsAComment(t *testing.T) {
 		results = append(results, result(name, creates(400, strings.Repeat("long-name-", 5)), nil))
 	}
 	var b strings.Builder
-	if err := tenantsMarkdown(&b, results, "runai-sync plan"); err != nil {
+	if err := tenantsMarkdown(&b, results, "runai-sync plan", ""); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -85,7 +85,7 @@ func TestTenantsJSON(t *testing.T) {
 	refused.stdout.WriteString(`{"formatVersion":"1","refusals":[]}`)
 	down := result("gamma", nil, errors.New("connection refused"))
 	var b strings.Builder
-	if err := tenantsJSON(&b, []*tenantResult{ok, refused, down}); err != nil {
+	if err := tenantsJSON(&b, []*tenantResult{ok, refused, down}, "plan"); err != nil {
 		t.Fatal(err)
 	}
 	var got map[string]any
@@ -134,5 +134,27 @@ func TestTenantsExit(t *testing.T) {
 				t.Errorf("no message, want %q", tc.msg)
 			}
 		})
+	}
+}
+
+// TestTenantsMarkdownWithoutPlans is a command that makes no plan (audit):
+// each tenant's own Markdown under its heading, its status by exit code.
+func TestTenantsMarkdownWithoutPlans(t *testing.T) {
+	clean := result("acme", nil, nil)
+	clean.stdout.WriteString("No findings.\n")
+	found := result("beta", nil, &ExitError{Code: 2, Err: errors.New("audit: 1 finding at or above warning")})
+	found.stdout.WriteString("| warning | access-key-age |\n")
+	var b strings.Builder
+	if err := tenantsMarkdown(&b, []*tenantResult{clean, found}, "runai-sync audit", "findings"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| `acme` | | | | | | ok |\n| `beta` | | | | | | findings |\n",
+		"### tenant acme (https://acme.run.ai)\n\nNo findings.\n",
+		"### tenant beta (https://beta.run.ai)\n\n| warning | access-key-age |\n",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, b.String())
+		}
 	}
 }

@@ -34,6 +34,9 @@ type tenantRun struct {
 	output string
 	// title heads a Markdown report ("runai-sync plan").
 	title string
+	// jsonKey names each tenant's JSON output in the JSON report; default
+	// "plan" (a command that makes no plan, audit say, names its own).
+	jsonKey string
 	// exit2 names what exit status 2 means ("drift"), for the last line;
 	// "" prints none.
 	exit2 string
