@@ -139,7 +139,7 @@ func tenantsMarkdown(w io.Writer, results []*tenantResult, title, exit2 string) 
 			continue
 		}
 		s := res.plan.Summary()
-		fmt.Fprintf(&b, "| `%s` | %d | %d | %d | %d | %d | %s |\n", res.name, s.Create, s.Update, s.Replace, s.Delete, s.Unchanged, status(res))
+		fmt.Fprintf(&b, "| `%s` | %d | %d | %d | %d | %d | %s |\n", res.name, s.Create, s.Update, s.Replace, s.Delete, s.Unchanged, status(res, exit2))
 	}
 	b.WriteString("\n")
 	for _, res := range results {
@@ -154,7 +154,7 @@ func tenantsMarkdown(w io.Writer, results []*tenantResult, title, exit2 string) 
 }
 
 // status is a tenant's word in the summary table.
-func status(res *tenantResult) string {
+func status(res *tenantResult, exit2 string) string {
 	switch {
 	case res.plan.Refused():
 		return "refused"
@@ -162,6 +162,8 @@ func status(res *tenantResult) string {
 		return "failed"
 	case res.plan.HasChanges():
 		return plural(len(res.plan.Actionable()), "change")
+	case res.code == 2 && exit2 != "":
+		return exit2 // drift of health alone
 	}
 	return "no changes"
 }
