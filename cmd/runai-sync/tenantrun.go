@@ -81,6 +81,9 @@ func (f TenantFlags) run(ctx context.Context, env *Env, g *Globals, r tenantRun)
 		return err
 	}
 	if path == "" {
+		if r.names != nil {
+			return fmt.Errorf("the plan is of tenants (%s), whose connections the tenants file gives, and there is no %s here: name it with --config FILE or %s", strings.Join(r.names, ", "), tenants.DefaultFile, tenants.EnvConfig)
+		}
 		if len(f.Tenant) > 0 || f.AllTenants {
 			return fmt.Errorf("--tenant and --all-tenants need a tenants file, and there is no %s here: name one with --config FILE or %s", tenants.DefaultFile, tenants.EnvConfig)
 		}
