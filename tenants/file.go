@@ -147,9 +147,9 @@ func Load(path string) (*File, manifest.Diagnostics) {
 		return nil, at(docs[1].Start.Line, "a tenants file holds one document; the manifests go in the directories its tenants name")
 	}
 	d := docs[0]
-	if diags := schema.ValidateTenants(d); diags.HasErrors() {
-		return nil, diags
-	}
+	// The checks across tenants run even when the schema finds errors, so
+	// that one run reports every problem; encoding/json fills what it can.
+	diags = schema.ValidateTenants(d)
 	b, err := json.Marshal(d.Value)
 	if err != nil {
 		return nil, at(1, err.Error())
@@ -157,11 +157,11 @@ func Load(path string) (*File, manifest.Diagnostics) {
 	var r raw
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	if err := dec.Decode(&r); err != nil {
+	if err := dec.Decode(&r); err != nil && !diags.HasErrors() {
 		return nil, manifest.Diagnostics{{Pos: d.Start, Message: "cannot decode: " + err.Error()}}
 	}
 	f := &File{Path: path, doc: d}
-	diags = f.build(&r)
+	diags = append(diags, f.build(&r)...)
 	if diags.HasErrors() {
 		return nil, diags.Sort()
 	}
