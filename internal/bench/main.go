@@ -50,6 +50,8 @@ type measurement struct {
 	requests int
 	rssKiB   int64
 	ideal    time.Duration
+	cpu      time.Duration // user and system time of the binary
+	load     string        // the machine's load average when it ran
 }
 
 func (m measurement) ratio() float64 { return float64(m.wall) / float64(m.ideal) }
