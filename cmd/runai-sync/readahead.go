@@ -23,10 +23,10 @@ import (
 type readAhead struct {
 	cancel  context.CancelFunc
 	running sync.WaitGroup // every goroutine it started
-	scope  runai.Scope
-	live   *future[[]*diff.Object]
-	need   orgunit.Need
-	org    *future[*orgunit.Tree]
+	scope   runai.Scope
+	live    *future[[]*diff.Object]
+	need    orgunit.Need
+	org     *future[*orgunit.Tree]
 }
 
 // future is the result of a read running in the background.
