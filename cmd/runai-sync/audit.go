@@ -61,6 +61,10 @@ func (c *AuditCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
 		if diags.HasErrors() {
 			return &ExitError{Code: 1, Err: fmt.Errorf("%s in the manifests", plural(diags.Errors(), "error"))}
 		}
+		// Keys of manifests by name must use ids to meet the live objects.
+		if _, err := resolveOrgUnits(ctx, env, set, client, nil, nil); err != nil {
+			return err
+		}
 		in.Set = set
 		if ws := seqera.Workspaces(set); ws != nil {
 			p, err := connectSeqera(env, c.ConnFlags, t, ws, false)
