@@ -71,9 +71,9 @@ func TestWrongURLSaysSo(t *testing.T) {
 		token  bool
 		want   string
 	}{
-		{"login on a web page", 200, false, "log in to Run:ai: 200 cannot decode the reply: invalid character '<' looking for beginning of value (POST /api/v1/token): is RUNAI_BASE_URL (--url) the control plane's URL?"},
+		{"login on a web page", 200, false, "log in to Run:ai: 200 cannot decode the reply: the reply is not valid JSON (at byte 1) (POST /api/v1/token): is RUNAI_BASE_URL (--url) the control plane's URL?"},
 		{"login not found", 404, false, "log in to Run:ai: 404 Not Found (POST /api/v1/token): is RUNAI_BASE_URL (--url) the control plane's URL?"},
-		{"list on a web page", 200, true, "list credentials failed: 200 cannot decode the reply: invalid character '<' looking for beginning of value (GET /api/v1/asset/credentials): the reply is not the API's JSON: is RUNAI_BASE_URL (--url) the control plane's URL?"},
+		{"list on a web page", 200, true, "list credentials failed: 200 cannot decode the reply: the reply is not valid JSON (at byte 1) (GET /api/v1/asset/credentials): the reply is not the API's JSON: is RUNAI_BASE_URL (--url) the control plane's URL?"},
 		{"list not found", 404, true, "list credentials failed: 404 Not Found (GET /api/v1/asset/credentials): is RUNAI_BASE_URL (--url) the control plane's URL?"},
 	}
 	for _, tt := range tests {

@@ -114,7 +114,7 @@ func TestWrongEndpointSaysSo(t *testing.T) {
 		create bool
 		want   string
 	}{
-		{"list on a web page", 200, "<html>Welcome</html>", false, "seqera personal workspace: list credentials failed: 200 cannot decode the reply: invalid character '<' looking for beginning of value (GET /credentials): the reply is not the API's JSON: is TOWER_API_ENDPOINT the API's URL (for example https://api.tower.nf/api)?"},
+		{"list on a web page", 200, "<html>Welcome</html>", false, "seqera personal workspace: list credentials failed: 200 cannot decode the reply: the reply is not valid JSON (at byte 1) (GET /credentials): the reply is not the API's JSON: is TOWER_API_ENDPOINT the API's URL (for example https://api.tower.nf/api)?"},
 		{"list not found", 404, "<html>Not here</html>", false, "seqera personal workspace: list credentials failed: 404 Not Found (GET /credentials): is TOWER_API_ENDPOINT the API's URL (for example https://api.tower.nf/api, or https://HOST/api for Seqera Enterprise)?"},
 		{"create without an id", 200, `{"ok":true}`, true, "seqera credential x (personal workspace): create failed: the reply holds no credential id (neither credentialsId nor credentials.id): is TOWER_API_ENDPOINT the API's URL (for example https://api.tower.nf/api)?"},
 	}

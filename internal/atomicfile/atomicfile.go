@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -20,12 +22,18 @@ var BeforeRename func(tmp string) error
 // directory. A failed write leaves path as it was and removes the
 // temporary file. Errors say which step failed; they name neither the
 // temporary file (a random name) nor, of course, the data.
+//
+// The temporary file's name holds the writer's process id
+// (".NAME.tmp-PID-RANDOM"), so that the next Write of path removes what a
+// writer that died (a crash, SIGKILL) left behind (a secret file's content,
+// say) as soon as that process is gone; see RemoveStale.
 func Write(path string, data []byte, perm fs.FileMode) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	RemoveStale(path, staleAge)
+	f, err := os.CreateTemp(dir, "."+base+".tmp-"+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return fmt.Errorf("create a temporary file in %s: %w", dir, bare(err))
 	}
@@ -74,20 +82,61 @@ func SyncDir(dir string) error {
 	return nil
 }
 
+// staleAge is how old a temporary file of a live process (or of unknown
+// process) must be before Write removes it: no write takes that long.
+const staleAge = 10 * time.Minute
+
 // RemoveStale removes the temporary files of path that a writer killed
-// between creating and renaming them left behind, if older than age (so
-// that a write in progress is never touched).
+// between creating and renaming them left behind: those of a process that
+// no longer runs, and any older than age (so that a write in progress is
+// never touched).
 func RemoveStale(path string, age time.Duration) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	names, _ := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*"))
+	prefix := "." + base + ".tmp-"
+	names, _ := filepath.Glob(filepath.Join(dir, globEscape(prefix)+"*"))
 	for _, n := range names {
-		if fi, err := os.Stat(n); err == nil && time.Since(fi.ModTime()) > age {
+		fi, err := os.Lstat(n)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if time.Since(fi.ModTime()) > age || writerGone(strings.TrimPrefix(filepath.Base(n), prefix)) {
 			_ = os.Remove(n)
 		}
 	}
+}
+
+// writerGone reports whether the temporary file suffix "PID-RANDOM" names
+// a process that no longer exists.
+func writerGone(suffix string) bool {
+	pidText, _, ok := strings.Cut(suffix, "-")
+	pid, err := strconv.Atoi(pidText)
+	if !ok || err != nil || pid <= 0 {
+		return false
+	}
+	if pid == os.Getpid() {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return true
+	}
+	err = p.Signal(syscall.Signal(0))
+	return errors.Is(err, os.ErrProcessDone) || errors.Is(err, syscall.ESRCH)
+}
+
+// globEscape escapes the characters filepath.Glob treats specially.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // bare drops the *fs.PathError or *os.LinkError wrapper of err, whose path

@@ -2,7 +2,9 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,5 +86,42 @@ func TestRemoveStale(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Errorf("a write in progress was removed: %v", err)
+	}
+}
+
+// TestWriteRemovesWhatADeadWriterLeft: a writer killed before its rename
+// leaves a temporary file (with a secret file's content, say); the next
+// Write removes it at once when its process is gone, and leaves the fresh
+// temporary files of running processes alone.
+func TestWriteRemovesWhatADeadWriterLeft(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := cmd.Process.Pid // exited and reaped
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ci.json")
+	left := filepath.Join(dir, fmt.Sprintf(".ci.json.tmp-%d-123", dead))
+	running := filepath.Join(dir, ".ci.json.tmp-1-456") // pid 1 always runs
+	own := filepath.Join(dir, fmt.Sprintf(".ci.json.tmp-%d-789", os.Getpid()))
+	for _, n := range []string{left, running, own} {
+		if err := os.WriteFile(n, []byte("a stranded secret"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Write(path, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(left); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the dead writer's temporary file is still there: %v", err)
+	}
+	for _, n := range []string{running, own} {
+		if _, err := os.Stat(n); err != nil {
+			t.Errorf("a running writer's temporary file was removed: %v", err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("%d entries, want ci.json and the two running writers' files", len(entries))
 	}
 }

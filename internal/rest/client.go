@@ -67,6 +67,10 @@ type Response struct {
 // maxReply bounds the bytes read from a reply.
 const maxReply = 64 << 20
 
+// errReplyTooLarge ends an attempt whose reply passes maxReply; it is not
+// retried (the next reply would be as large).
+var errReplyTooLarge = fmt.Errorf("the reply is larger than %d MiB, the most read of one reply", maxReply>>20)
+
 // Do sends the request, retrying as the policy allows, and decodes a 2xx
 // reply's JSON body into out (when out is not nil and the body is not
 // empty). Any other outcome is an *Error, except errors of the Authorizer,
@@ -110,7 +114,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 			resp := &Response{Status: a.status, Header: a.header, Attempts: e.Attempts, MaybeApplied: e.MaybeApplied}
 			if out != nil && len(bytes.TrimSpace(a.body)) > 0 {
 				if err := json.Unmarshal(a.body, out); err != nil {
-					e.Status, e.Message = a.status, "cannot decode the reply: "+err.Error()
+					e.Status, e.Message = a.status, "cannot decode the reply: "+decodeMessage(err)
 					return resp, e
 				}
 			}
@@ -225,8 +229,11 @@ func (c *Client) attempt(ctx context.Context, req Request, target string, body [
 	resp, err := hc.Do(hr)
 	if err == nil {
 		res.status, res.header = resp.StatusCode, resp.Header
-		res.body, err = io.ReadAll(io.LimitReader(resp.Body, maxReply))
+		res.body, err = io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
 		_ = resp.Body.Close()
+		if err == nil && len(res.body) > maxReply {
+			err = errReplyTooLarge
+		}
 		if err != nil {
 			res.status, res.header, res.body = 0, nil, nil
 		}

@@ -146,7 +146,9 @@ func TestErrorMessages(t *testing.T) {
 		{"message only", reply{status: 403, body: `{"message":"Forbidden:  no  access"}`}, `GET /x: 403 Forbidden: no access`},
 		{"not JSON", reply{status: 404, body: `<html>nope</html>`}, `GET /x: 404 Not Found`},
 		{"empty", reply{status: 412}, `GET /x: 412 Precondition Failed`},
-		{"redirect", reply{status: 301, header: map[string]string{"Location": "https://api.example/x"}}, `GET /x: 301 Moved Permanently (redirected to https://api.example/x: use that URL as the base URL)`},
+		{"redirect", reply{status: 301, header: map[string]string{"Location": "https://api.example/x"}}, `GET /x: 301 Moved Permanently (the server redirects to https://api.example/x: set the base URL to https://api.example)`},
+		{"redirect under a path", reply{status: 308, header: map[string]string{"Location": "https://api.example/tower/x"}}, `GET /x: 308 Permanent Redirect (the server redirects to https://api.example/tower/x: set the base URL to https://api.example/tower)`},
+		{"redirect elsewhere", reply{status: 302, header: map[string]string{"Location": "https://sso.example/login"}}, `GET /x: 302 Found (the server redirects to https://sso.example/login, and redirects are not followed: set the base URL to the address where the API answers, without a redirect)`},
 		{"gave up", reply{status: 503}, `GET /x: 503 Service Unavailable (gave up after 2 attempts)`},
 	}
 	for _, tt := range tests {

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +58,7 @@ func (e *Error) Summary() string {
 	}
 	b.WriteString(e.Message)
 	if e.Location != "" {
-		fmt.Fprintf(&b, " (redirected to %s: use that URL as the base URL)", e.Location)
+		b.WriteString(" " + redirectHint(e.Location, e.Path))
 	}
 	if e.GaveUp != "" {
 		b.WriteString(" (gave up " + e.GaveUp + ")")
@@ -148,4 +150,79 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(10 * time.Microsecond)
 	}
 	return d.Round(time.Microsecond)
+}
+
+// decodeMessage says why a reply could not be decoded in the API's terms:
+// the field and the JSON types, never a Go type, and never a value.
+func decodeMessage(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		field := te.Field
+		if field == "" {
+			field = "the reply"
+		} else {
+			field = "field " + field
+		}
+		return fmt.Sprintf("%s is %s, not %s as the API documents", field, withArticle(te.Value), jsonKind(te.Type))
+	}
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &se) && se.Error() == "unexpected end of JSON input", errors.Is(err, io.ErrUnexpectedEOF):
+		return "the reply ends in the middle of its JSON"
+	case errors.As(err, &se):
+		return fmt.Sprintf("the reply is not valid JSON (at byte %d)", se.Offset)
+	}
+	return "the reply does not have the API's shape"
+}
+
+// jsonKind names the JSON type a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "another type"
+}
+
+// withArticle is "a string", "an object", "a number 1.5" for a JSON value
+// kind as encoding/json names it ("string", "number 1.5", "object"…).
+func withArticle(kind string) string {
+	kind, _, _ = strings.Cut(kind, " ") // "number -1": never show the value
+	switch kind {
+	case "array", "object":
+		return "an " + kind
+	case "bool":
+		return "true or false"
+	}
+	return "a " + kind
+}
+
+// redirectHint says what to do about a redirect of a request to path: the
+// base URL that would reach path where the server points, when the
+// Location ends with it (https:// for http://, another host), else that
+// redirects are not followed.
+func redirectHint(location, path string) string {
+	u, err := url.Parse(location)
+	if err == nil && u.IsAbs() && u.Host != "" && strings.HasSuffix(u.Path, path) {
+		base := u.Scheme + "://" + u.Host + strings.TrimSuffix(u.Path, path)
+		return fmt.Sprintf("(the server redirects to %s: set the base URL to %s)", location, base)
+	}
+	return fmt.Sprintf("(the server redirects to %s, and redirects are not followed: set the base URL to the address where the API answers, without a redirect)", location)
 }
