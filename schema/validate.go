@@ -121,7 +121,9 @@ func checkHeader(d *manifest.Document) manifest.Diagnostics {
 		add("kind", "required field is missing; one of "+joinQuoted(kinds))
 	default:
 		s, _ := v.(string)
-		if !contains(kinds, s) {
+		if s == KindTenants {
+			add("kind", "a Tenants document is the tenants file, not a manifest: leave it out of -f (commands find runai-sync.yaml, or take --config FILE)")
+		} else if !contains(kinds, s) {
 			msg := fmt.Sprintf("unknown kind %s", show(v))
 			if near := nearest(s, kinds); near != "" {
 				msg += fmt.Sprintf("; did you mean %q?", near)
