@@ -185,7 +185,13 @@ func plainValue(s *manifest.SeqeraCredential, f manifest.SecretField, r manifest
 	if d != nil {
 		return "", manifest.Diagnostics{*d}
 	}
-	manifest.ReleaseSecret(v.Reveal()) // not secret: the plan shows it
+	// Not secret, so the plan may show it, but only when the manifest
+	// writes it: a value read from the environment or a file stays
+	// scrubbed, or a pull request could print any variable of the CI job
+	// (a token, another tenant's secret) by naming it as a username.
+	if f.Ref.IsLiteral() {
+		manifest.ReleaseSecret(v.Reveal())
+	}
 	return v.Reveal(), nil
 }
 
