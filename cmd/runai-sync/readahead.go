@@ -23,6 +23,7 @@ import (
 type readAhead struct {
 	cancel  context.CancelFunc
 	running sync.WaitGroup // every goroutine it started
+	ready   chan struct{}  // closed once the fields below are set
 	scope   runai.Scope
 	live    *future[[]*diff.Object]
 	need    orgunit.Need
@@ -67,23 +68,36 @@ func startReadAhead(ctx context.Context, c *runai.Client, files []string, locked
 		return nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	ra := &readAhead{cancel: cancel}
-	scope, need, ok := guess(files)
-	if !ok {
-		ra.running.Go(func() { _ = c.Login(ctx) })
-		return ra
-	}
-	ra.scope, ra.need = scope, need
-	if scope != (runai.Scope{}) && !locked {
-		p := runai.NewProviderScoped(c, scope)
-		ra.live = goFuture(&ra.running, func() ([]*diff.Object, error) { return p.Snapshot(ctx) })
-	} else {
-		ra.running.Go(func() { _ = c.Login(ctx) })
-	}
-	if need.Any() {
-		ra.org = goFuture(&ra.running, func() (*orgunit.Tree, error) { return orgunit.Load(ctx, c, need) })
-	}
+	ra := &readAhead{cancel: cancel, ready: make(chan struct{})}
+	// The login goes out at once; the guess reads the files meanwhile, off
+	// the path of the loader, and then starts the reads.
+	ra.running.Go(func() { _ = c.Login(ctx) })
+	ra.running.Go(func() {
+		defer close(ra.ready)
+		scope, need, ok := guess(files)
+		if !ok {
+			return
+		}
+		ra.scope, ra.need = scope, need
+		if scope != (runai.Scope{}) && !locked {
+			p := runai.NewProviderScoped(c, scope)
+			ra.live = goFuture(&ra.running, func() ([]*diff.Object, error) { return p.Snapshot(ctx) })
+		}
+		if need.Any() {
+			ra.org = goFuture(&ra.running, func() (*orgunit.Tree, error) { return orgunit.Load(ctx, c, need) })
+		}
+	})
 	return ra
+}
+
+// started waits until the guess has started the reads (or ctx ends).
+func (ra *readAhead) started(ctx context.Context) error {
+	select {
+	case <-ra.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // stop ends the reads still running (for a session that failed or ended)
@@ -97,7 +111,13 @@ func (ra *readAhead) stop() {
 
 // orgTree is the read-ahead's org tree when it covers need, else nil.
 func (ra *readAhead) orgTree(ctx context.Context, need orgunit.Need) (*orgunit.Tree, error) {
-	if ra == nil || ra.org == nil || !ra.need.Covers(need) {
+	if ra == nil {
+		return nil, nil
+	}
+	if err := ra.started(ctx); err != nil {
+		return nil, err
+	}
+	if ra.org == nil || !ra.need.Covers(need) {
 		return nil, nil
 	}
 	return ra.org.wait(ctx)
@@ -107,7 +127,13 @@ func (ra *readAhead) orgTree(ctx context.Context, need orgunit.Need) (*orgunit.T
 // scope; found is false otherwise.
 func (ra *readAhead) snapshot(ctx context.Context, p provider) (objs []*diff.Object, found bool, err error) {
 	rp, isRunai := p.(*runai.Provider)
-	if ra == nil || ra.live == nil || !isRunai || rp.Scope() != ra.scope {
+	if ra == nil || !isRunai {
+		return nil, false, nil
+	}
+	if err := ra.started(ctx); err != nil {
+		return nil, true, err
+	}
+	if ra.live == nil || rp.Scope() != ra.scope {
 		return nil, false, nil
 	}
 	objs, err = ra.live.wait(ctx)

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/runai-sync/runai-sync/orgunit"
+	"github.com/runai-sync/runai-sync/runai"
+	"github.com/runai-sync/runai-sync/schema"
+)
+
+// TestGuessCoversTheSet: the read-ahead's guess from the raw text reads at
+// least what the loaded set needs (else its reads are thrown away), and
+// for plain sets exactly that (else it reads too much).
+func TestGuessCoversTheSet(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cred := write("cred.yaml", "apiVersion: runai-sync/v1\nkind: Credential\nmetadata: {name: a, scope: project, project: team-a}\n"+
+		"spec: {type: accessKey, accessKeyId: A, secretAccessKey: {fromEnv: S}}\n")
+	seqera := write("seqera.json", `{"apiVersion": "runai-sync/v1", "kind": "SeqeraCredential", "metadata": {"name": "gh"}, "spec": {"provider": "github", "keys": {"username": "u", "password": {"fromEnv": "P"}}}}`)
+	for _, tc := range []struct {
+		name  string
+		paths []string
+		exact bool
+	}{
+		{"credential by name", []string{cred}, true},
+		{"seqera only", []string{seqera}, true},
+		{"the example tenant", []string{filepath.Join("..", "..", "examples", "tenant")}, false},
+	} {
+		set, diags := schema.Load(tc.paths...)
+		if diags.HasErrors() {
+			t.Fatalf("%s: %v", tc.name, diags)
+		}
+		scope, need, ok := guess(tc.paths)
+		if !ok {
+			t.Fatalf("%s: no guess", tc.name)
+		}
+		wantScope, wantNeed := runai.ScopeOf(set), orgunit.Needs(set)
+		if tc.exact && (scope != wantScope || need != wantNeed) {
+			t.Errorf("%s: guessed %+v %+v, want exactly %+v %+v", tc.name, scope, need, wantScope, wantNeed)
+		}
+		if !need.Covers(wantNeed) || (wantScope.Credentials && !scope.Credentials) || (wantScope.ServiceAccounts && !scope.ServiceAccounts) ||
+			(wantScope.AccessKeys && !scope.AccessKeys) || (wantScope.ForeignAccessKeys && !scope.ForeignAccessKeys) {
+			t.Errorf("%s: guessed %+v %+v, which misses some of %+v %+v", tc.name, scope, need, wantScope, wantNeed)
+		}
+	}
+	if _, _, ok := guess([]string{"-"}); ok {
+		t.Error("guessed standard input")
+	}
+}
