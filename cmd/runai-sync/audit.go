@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/runai-sync/runai-sync/audit"
+	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/runai"
 	"github.com/runai-sync/runai-sync/seqera"
@@ -15,6 +16,7 @@ import (
 // AuditCmd reports hygiene findings.
 type AuditCmd struct {
 	Files []string `short:"f" name:"filename" sep:"none" placeholder:"PATH" help:"Manifests (files or directories) to add the manifest checks: literal secrets, managed objects missing from the live state, state records of objects that are gone. Without -f only the live state is audited."`
+	TenantFlags
 	ConnFlags
 	MetricsFlags
 	MaxKeyAge audit.Duration `name:"max-key-age" default:"90d" placeholder:"AGE" help:"Report access keys older than this (e.g. 90d, 2w, 36h)."`
@@ -33,6 +35,9 @@ credentials nothing uses; credentials whose sync status is Failed, Issues found
 or Deletion failed. With -f also: literal secrets in the manifests, managed
 objects missing from the live state, state records of objects that are gone.
 
+With a tenants file, --tenant NAME or --all-tenants audits those tenants, each
+with its manifests (so with the manifest checks).
+
 Exit status: 0 when nothing reaches --fail-on, 2 when something does, 1 error.
 
   runai-sync audit --max-key-age 60d -o json > audit.json`
@@ -45,17 +50,23 @@ func (c *AuditCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
 	if err != nil {
 		return err
 	}
+	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, noManifests: true, output: c.Output, title: "runai-sync audit",
+		exit2: "findings", jsonKey: "audit",
+		run: func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) {
+			return nil, c.audit(ctx, env, t, failOn)
+		}})
+}
+
+// audit audits one tenant: its live state, and with manifests (-f, or the
+// tenant's in a tenants file) the manifest checks.
+func (c *AuditCmd) audit(ctx context.Context, env *Env, t *tenant, failOn audit.Severity) (err error) {
 	in := audit.Input{MaxKeyAge: time.Duration(c.MaxKeyAge), UnusedFor: time.Duration(c.UnusedFor)}
-	t, err := envTenant(env, g, c.Files)
-	if err != nil {
-		return err
-	}
 	client, err := t.runaiClient(env, c.ConnFlags)
 	if err != nil {
 		return err
 	}
 	providers := []provider{runai.NewProviderScoped(client, runai.Scope{Credentials: true, ServiceAccounts: true, AccessKeys: true, ForeignAccessKeys: true})}
-	if len(c.Files) > 0 {
+	if len(t.files) > 0 {
 		set, diags := load(env, t)
 		printDiagnostics(env, onlyErrors(diags))
 		if diags.HasErrors() {
@@ -96,7 +107,7 @@ func (c *AuditCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
 	}
 	in.Now = time.Now()
 	report := audit.Report{Findings: audit.Run(in), MaxKeyAge: in.MaxKeyAge, UnusedFor: in.UnusedFor}
-	env.observe("", auditOutcome{live: in.Live, findings: report.Findings})
+	env.observe(t.name, auditOutcome{live: in.Live, findings: report.Findings})
 	if err := auditView(c.Output).Render(env.Stdout, report); err != nil {
 		return err
 	}
