@@ -198,6 +198,10 @@ func (f *File) build(r *raw) manifest.Diagnostics {
 			if kind, _ := ref.Output(); kind != "" {
 				errAt(path, "a connection secret cannot come from a %s of the manifests; use fromEnv, fromFile or another source", kind)
 			}
+			if ref.IsLiteral() {
+				diags = append(diags, manifest.Diagnostic{Severity: manifest.SeverityWarning, Pos: f.doc.Pos(path), Path: path,
+					Message: "plaintext secret in git; use fromEnv or fromFile"})
+			}
 			return &Secret{Ref: *ref, Path: path}
 		}
 		t.ClientID, t.ClientSecret, t.Token = secret(rt.ClientID, p.Append("clientId")), secret(rt.ClientSecret, p.Append("clientSecret")), secret(rt.Token, p.Append("token"))

@@ -117,6 +117,20 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+func TestLiteralSecretWarns(t *testing.T) {
+	path := write(t, strings.Replace(good, "token: {fromFile: dev.token}", "token: literal-dev-token", 1))
+	f, diags := tenants.Load(path)
+	if f == nil || diags.HasErrors() || len(diags) != 1 {
+		t.Fatalf("want the file with one warning, got %v", diags)
+	}
+	if got, want := strings.TrimPrefix(diags[0].String(), path), ":15:12: tenants[1].token: warning: plaintext secret in git; use fromEnv or fromFile"; got != want {
+		t.Errorf("warning:\n got %s\nwant %s", got, want)
+	}
+	if strings.Contains(diags.Error(), "literal-dev-token") {
+		t.Error("the warning shows the secret")
+	}
+}
+
 func TestSelect(t *testing.T) {
 	f, diags := tenants.Load(write(t, strings.Replace(good, "name: acme-dev", "name: beta-dev", 1)))
 	if diags.HasErrors() {
