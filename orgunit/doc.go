@@ -26,8 +26,11 @@
 //	diag, ok := tree.ResolveRef(&rule.ScopeRef, doc, manifest.FieldPath{"spec", "accessRules", i})
 //
 // which fills the id in place (ScopeID() then gives it) or returns the
-// diagnostic to report; NeedOf tells Load which kinds a ref needs. Add the
-// kind's refs to Needs and Resolve, and its keys use ids like credentials.
+// diagnostic to report; NeedOf tells Load which kinds a ref needs. To make
+// a kind's scopes part of every run, list them in refs (resolve.go): Needs
+// and Resolve then cover them, and its keys use ids like credentials.
+// schema.CheckScope checks the shape offline (one of name or id), and
+// Tree.RefName gives export the name to write back.
 //
 // # What it must not do
 //
