@@ -126,7 +126,7 @@ spec: {type: password, existingSecretName: keep}
 		"RUNAI_BASE_URL": emu.URL, "RUNAI_CLIENT_ID": emu.ClientID, "RUNAI_CLIENT_SECRET": emu.ClientSecret,
 		"RUNAI_SYNC_STATE": "none", "GITHUB_STEP_SUMMARY": filepath.Join(temp, "summary.md"),
 		"GITHUB_REPOSITORY": "acme/tenants", "GITHUB_API_URL": gh.URL, "GITHUB_TOKEN": "ghs_test-token",
-		"INPUT_MANIFESTS": manifests, "PR_NUMBER": "7", "MARKER": "",
+		"INPUT_MANIFESTS": manifests, "PR_NUMBER": "7", "MARKER": "", "AUTHOR": "github-actions[bot]",
 	}
 	step := func(args string) (string, string) {
 		env := map[string]string{"INPUT_ARGS": args, "GITHUB_OUTPUT": filepath.Join(temp, "output")}

@@ -5,8 +5,9 @@
 // It composes the comment from the plan (plan -o markdown), the plan's exit
 // status and, when the plan failed or was refused (exit 1), the end of its
 // standard error; then finds its own earlier comment on the pull request by
-// a hidden marker (<!-- runai-sync-plan -->, or one per --marker), walking
-// every page of comments, and edits it (PATCH), or creates one when there
+// a hidden marker (<!-- runai-sync-plan -->, or one per --marker) at the
+// start of a comment written by --author (default github-actions[bot]:
+// anyone can write the marker), walking every page of comments, and edits it (PATCH), or creates one when there
 // is none. A refused plan is posted like any other: the reviewers see what
 // is in the way.
 //
@@ -15,5 +16,5 @@
 // its flags, those environment variables and the files it is given. The
 // tests run it against a fake GitHub API on loopback.
 //
-//	prcomment --plan plan.md --stderr plan.err --exit-code 1 [--pr N] [--repo OWNER/NAME] [--marker ID]
+//	prcomment --plan plan.md --stderr plan.err --exit-code 1 [--pr N] [--repo OWNER/NAME] [--marker ID] [--author LOGIN]
 package main

@@ -22,14 +22,23 @@ type github struct {
 type comment struct {
 	ID   int64  `json:"id"`
 	Body string `json:"body"`
+	User user   `json:"user"`
+}
+
+// user is a comment's author.
+type user struct {
+	Login string `json:"login"`
 }
 
 // perPage is the page size of the comment listing (GitHub's maximum).
 const perPage = 100
 
 // findComment returns the id of the first comment on the pull request
-// that holds marker, walking every page; 0 when there is none.
-func (g *github) findComment(ctx context.Context, pr int, marker string) (int64, error) {
+// that author wrote and that starts with marker, walking every page; 0
+// when there is none. Anyone may write the marker in a comment: taking
+// theirs would put the plan in a comment its author can edit afterwards
+// (or fail the job), so comments of others never count.
+func (g *github) findComment(ctx context.Context, pr int, marker, author string) (int64, error) {
 	for page := 1; ; page++ {
 		var list []comment
 		path := fmt.Sprintf("/repos/%s/issues/%d/comments?per_page=%d&page=%d", g.repo, pr, perPage, page)
@@ -37,7 +46,7 @@ func (g *github) findComment(ctx context.Context, pr int, marker string) (int64,
 			return 0, err
 		}
 		for _, c := range list {
-			if strings.Contains(c.Body, marker) {
+			if c.User.Login == author && strings.HasPrefix(c.Body, marker+"\n") {
 				return c.ID, nil
 			}
 		}

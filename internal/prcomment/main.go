@@ -24,6 +24,7 @@ func main() {
 // config is what one run needs.
 type config struct {
 	api, repo, token, marker string
+	author                   string
 	pr                       int
 	plan, stderr             string
 	exitCode                 int
@@ -42,10 +43,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	fs.StringVar(&c.repo, "repo", getenv("GITHUB_REPOSITORY"), "OWNER/NAME")
 	fs.StringVar(&c.api, "api", getenv("GITHUB_API_URL"), "the GitHub API URL")
 	fs.StringVar(&c.marker, "marker", "", "tells this comment from others of the action on one pull request (e.g. a tenant)")
+	fs.StringVar(&c.author, "author", defaultAuthor, "the login the token comments as; only its comments are edited")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w; usage: prcomment --plan FILE [--stderr FILE] [--exit-code N] [--pr N] [--repo OWNER/NAME] [--marker ID]", err)
+		return fmt.Errorf("%w; usage: prcomment --plan FILE [--stderr FILE] [--exit-code N] [--pr N] [--repo OWNER/NAME] [--marker ID] [--author LOGIN]", err)
 	}
 	c.token = getenv("GITHUB_TOKEN")
+	if c.author == "" {
+		c.author = defaultAuthor
+	}
 	if c.api == "" {
 		c.api = "https://api.github.com"
 	}
@@ -77,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	marker := markerOf(c.marker)
 	body := compose(marker, string(plan), string(stderr), c.exitCode)
 	gh := &github{api: strings.TrimRight(c.api, "/"), repo: c.repo, token: c.token, timeout: 30 * time.Second}
-	id, err := gh.findComment(ctx, c.pr, marker)
+	id, err := gh.findComment(ctx, c.pr, marker, c.author)
 	if err != nil {
 		return err
 	}
@@ -94,6 +99,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	fmt.Fprintf(out, "created comment %d on %s#%d\n", id, c.repo, c.pr)
 	return nil
 }
+
+// defaultAuthor is who comments with the workflow's GITHUB_TOKEN.
+const defaultAuthor = "github-actions[bot]"
 
 // markerOf is the hidden marker of the comment.
 func markerOf(id string) string {

@@ -34,11 +34,14 @@ func newFakeGitHub(t *testing.T) (*fakeGitHub, *httptest.Server) {
 }
 
 // add puts a comment made by someone else.
-func (f *fakeGitHub) add(pr int, body string) int64 {
+func (f *fakeGitHub) add(pr int, body string) int64 { return f.addBy(pr, "octocat", body) }
+
+// addBy puts a comment made by login.
+func (f *fakeGitHub) addBy(pr int, login, body string) int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.nextID++
-	f.comments[pr] = append(f.comments[pr], &comment{ID: f.nextID, Body: body})
+	f.comments[pr] = append(f.comments[pr], &comment{ID: f.nextID, Body: body, User: user{Login: login}})
 	return f.nextID
 }
 
@@ -79,7 +82,7 @@ func (f *fakeGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.nextID++
-		c := &comment{ID: f.nextID, Body: *body.Body}
+		c := &comment{ID: f.nextID, Body: *body.Body, User: user{Login: "github-actions[bot]"}}
 		f.comments[pr] = append(f.comments[pr], c)
 		reply(201, c)
 	case r.Method == "PATCH" && sscan(r.URL.Path, "/repos/acme/tenants/issues/comments/%d", &id):
@@ -223,7 +226,7 @@ func TestFindsItsCommentOnALaterPage(t *testing.T) {
 	for i := range 150 {
 		f.add(42, fmt.Sprintf("comment %d", i))
 	}
-	mine := f.add(42, "<!-- runai-sync-plan -->\nold plan")
+	mine := f.addBy(42, "github-actions[bot]", "<!-- runai-sync-plan -->\nold plan")
 	for i := range 60 {
 		f.add(42, fmt.Sprintf("later comment %d", i))
 	}
@@ -268,5 +271,30 @@ func TestComposeTruncatesLongPlans(t *testing.T) {
 	body := compose(markerOf(""), plan, "", 2)
 	if len(body) > maxBody || !strings.Contains(body, "the plan is longer than a comment can hold") {
 		t.Errorf("a %d-byte plan gave a %d-byte comment", len(plan), len(body))
+	}
+}
+
+// TestIgnoresAnotherUsersMarker: a comment of someone else that carries
+// the marker (anyone may write it) is never edited: the plan goes to a
+// comment of the token's own, which a later run finds again.
+func TestIgnoresAnotherUsersMarker(t *testing.T) {
+	f, srv := newFakeGitHub(t)
+	dir := t.TempDir()
+	spoof := f.add(42, "<!-- runai-sync-plan -->\nNo changes. Your infrastructure matches the configuration.")
+	quoted := f.addBy(42, "github-actions[bot]", "a note quoting <!-- runai-sync-plan --> in passing")
+	for range 2 {
+		if _, err := runAction(t, srv, dir, changes, "", 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.comments[42]
+	if len(c) != 3 {
+		t.Fatalf("%d comments, want the two others' and one of ours: %+v", len(c), c)
+	}
+	if c[0].ID != spoof || !strings.Contains(c[0].Body, "No changes") || c[1].ID != quoted || !strings.HasPrefix(c[1].Body, "a note") {
+		t.Errorf("a comment that is not ours was edited: %+v %+v", c[0], c[1])
+	}
+	if !strings.HasPrefix(c[2].Body, "<!-- runai-sync-plan -->\n") || !strings.Contains(c[2].Body, "| 1 | 0 | 0 | 0 | 3 |") {
+		t.Errorf("our comment: %q", c[2].Body)
 	}
 }
