@@ -14,13 +14,14 @@ import (
 // checkSet runs the checks that need more than one field or document.
 func checkSet(set *manifest.Set) manifest.Diagnostics {
 	var ds manifest.Diagnostics
+	names := &nameIndex{set: set}
 	for _, r := range set.Resources {
 		switch v := r.(type) {
 		case *manifest.Credential:
 			ds = append(ds, CheckScope(v.Document(), manifest.FieldPath{"metadata"}, v.Metadata.Scope)...)
 			ds = append(ds, checkCredentialSpec(v)...)
 		}
-		ds = append(ds, checkSecrets(set, r)...)
+		ds = append(ds, checkSecrets(set, names, r)...)
 	}
 	for _, o := range set.Ownerships {
 		ds = append(ds, checkOwnership(o)...)
@@ -122,7 +123,7 @@ func checkCredentialSpec(c *manifest.Credential) manifest.Diagnostics {
 
 // checkSecrets warns on literal secrets and checks references to other
 // resources of the set.
-func checkSecrets(set *manifest.Set, r manifest.Resource) manifest.Diagnostics {
+func checkSecrets(set *manifest.Set, names *nameIndex, r manifest.Resource) manifest.Diagnostics {
 	d := r.Document()
 	var ds manifest.Diagnostics
 	for _, f := range r.Secrets() {
@@ -145,7 +146,7 @@ func checkSecrets(set *manifest.Set, r manifest.Resource) manifest.Diagnostics {
 		}
 		p := f.Path.Append(field, "name")
 		msg := fmt.Sprintf("%s %q is not in the manifest set", kind, ref.Name)
-		if near := nearest(ref.Name, namesOf(set, kind)); near != "" {
+		if near := names.nearest(ref.Name, kind); near != "" {
 			msg += fmt.Sprintf("; did you mean %q?", near)
 		} else {
 			msg += fmt.Sprintf("; add %s named %q, or fix the name", withArticle(string(kind)), ref.Name)
@@ -178,6 +179,33 @@ func refsOf(r manifest.Resource) []manifest.SecretField {
 		}
 	}
 	return out
+}
+
+// nameIndex lists the names of each kind of a set once, for the
+// suggestions of every missing reference (listing them for each made
+// validating many documents quadratic), and stops suggesting after
+// maxSuggestions: past the cap on errors nobody reads them.
+type nameIndex struct {
+	set         *manifest.Set
+	byKind      map[manifest.Kind][]string
+	suggestions int
+}
+
+const maxSuggestions = 1000
+
+func (n *nameIndex) nearest(name string, kind manifest.Kind) string {
+	if n.suggestions++; n.suggestions > maxSuggestions {
+		return ""
+	}
+	if n.byKind == nil {
+		n.byKind = map[manifest.Kind][]string{}
+	}
+	names, ok := n.byKind[kind]
+	if !ok {
+		names = namesOf(n.set, kind)
+		n.byKind[kind] = names
+	}
+	return nearest(name, names)
 }
 
 func namesOf(set *manifest.Set, kind manifest.Kind) []string {

@@ -51,17 +51,15 @@ func validate(docs []*manifest.Document, seqeraWorkspace int64) (*manifest.Set, 
 	var diags manifest.Diagnostics
 	var valid, decoded []*manifest.Document
 	errorsIn := map[string]int{}
+	cut := map[string]manifest.Position{} // files not checked to their end
 	for i, d := range docs {
 		if d.Value == nil {
 			continue
 		}
-		switch n := errorsIn[d.File]; {
-		case n > MaxErrorsPerFile:
-			continue
-		case n == MaxErrorsPerFile:
-			errorsIn[d.File]++
-			diags = append(diags, manifest.Diagnostic{Pos: d.Start,
-				Message: fmt.Sprintf("more than %d errors in this file; the rest of it was not checked (fix these first)", MaxErrorsPerFile)})
+		if errorsIn[d.File] >= MaxErrorsPerFile {
+			if _, ok := cut[d.File]; !ok {
+				cut[d.File] = d.Start
+			}
 			continue
 		}
 		ds := perDoc[i]
@@ -81,7 +79,54 @@ func validate(docs []*manifest.Document, seqeraWorkspace int64) (*manifest.Set, 
 		all.DefaultSeqeraWorkspace(seqeraWorkspace)
 	}
 	diags = append(diags, checkSet(all)...)
-	return manifest.NewSet(valid), diags
+	return manifest.NewSet(valid), capPerFile(diags.Sort(), cut)
+}
+
+// capPerFile keeps, of sorted diagnostics, the first MaxErrorsPerFile
+// errors of each file (and at most as many warnings, before the cut), then
+// says that the rest was left out: the checks of the whole set
+// (duplicates, references) find problems in every document too.
+func capPerFile(diags manifest.Diagnostics, cut map[string]manifest.Position) manifest.Diagnostics {
+	errorsIn, warningsIn := map[string]int{}, map[string]int{}
+	noted := map[string]bool{}
+	out := diags[:0:0]
+	note := func(pos manifest.Position) {
+		noted[pos.File] = true
+		out = append(out, manifest.Diagnostic{Pos: pos,
+			Message: fmt.Sprintf("more than %d errors in this file; the rest of it was not checked (fix these first)", MaxErrorsPerFile)})
+	}
+	for _, d := range diags {
+		f := d.Pos.File
+		switch {
+		case f == "":
+			out = append(out, d)
+			continue
+		case noted[f]:
+			continue
+		case d.Severity == manifest.SeverityWarning:
+			warningsIn[f]++
+			switch {
+			case warningsIn[f] == MaxErrorsPerFile+1:
+				out = append(out, manifest.Diagnostic{Pos: d.Pos, Severity: manifest.SeverityWarning,
+					Message: fmt.Sprintf("more than %d warnings in this file; the rest are not shown", MaxErrorsPerFile)})
+				continue
+			case warningsIn[f] > MaxErrorsPerFile:
+				continue
+			}
+		case errorsIn[f] == MaxErrorsPerFile:
+			note(d.Pos)
+			continue
+		default:
+			errorsIn[f]++
+		}
+		out = append(out, d)
+	}
+	for f, pos := range cut {
+		if !noted[f] {
+			note(pos)
+		}
+	}
+	return out.Sort()
 }
 
 // checkDocument checks one document on its own: header, schema, decoding.

@@ -35,8 +35,9 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds of apply, plan and prune per size; medians are reported")
 	tenants := flag.Int("tenants", 20, "tenants of the many-tenants scenario, each its own emulator (0: skip it)")
 	tenantSize := flag.Int("tenant-size", 500, "credentials of each tenant in the many-tenants scenario")
+	validateDocs := flag.Int("validate-docs", 100000, "documents of the validate scenario (0: skip it)")
 	flag.Parse()
-	if err := run(*bin, *out, *sizes, *latency, *parallelism, *rounds, *tenants, *tenantSize); err != nil {
+	if err := run(*bin, *out, *sizes, *latency, *parallelism, *rounds, *tenants, *tenantSize, *validateDocs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -56,7 +57,7 @@ type measurement struct {
 
 func (m measurement) ratio() float64 { return float64(m.wall) / float64(m.ideal) }
 
-func run(bin, out, sizes string, latency time.Duration, parallelism, rounds, tenants, tenantSize int) error {
+func run(bin, out, sizes string, latency time.Duration, parallelism, rounds, tenants, tenantSize, validateDocs int) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
@@ -86,7 +87,14 @@ func run(bin, out, sizes string, latency time.Duration, parallelism, rounds, ten
 			return err
 		}
 	}
-	report := render(goBench, ms, tenantTargets(tms, tenants, tenantSize), latency, parallelism, rounds) +
+	var vms []measurement
+	if validateDocs > 0 {
+		fmt.Printf("== validate of %d documents, %d rounds\n", validateDocs, rounds)
+		if vms, err = validateScenario(bin, validateDocs, rounds); err != nil {
+			return err
+		}
+	}
+	report := render(goBench, ms, append(tenantTargets(tms, tenants, tenantSize), validateTargets(vms)...), latency, parallelism, rounds) +
 		renderTenants(tms, tenants, tenantSize, latency, parallelism)
 	fmt.Print(report)
 	return writeReport(out, report)
