@@ -60,7 +60,7 @@ spec:
 
 // TestEchoingServerLeaksNothing sends a create, a login and a Seqera
 // request to a server that answers with the request, body and headers in
-// its error, with every error status and as JSON and text: the output
+// its error, with every error status the APIs use and as JSON and text: the output
 // (with -v, as JSON too) must hold no secret, the access token included.
 func TestEchoingServerLeaksNothing(t *testing.T) {
 	dir := t.TempDir()
@@ -75,7 +75,7 @@ func TestEchoingServerLeaksNothing(t *testing.T) {
 		"seqera": func(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Path == "/api/credentials" },
 	}
 	for _, target := range []string{"create", "login", "seqera"} {
-		for _, status := range []int{400, 409, 422, 500} {
+		for _, status := range []int{400, 401, 403, 404, 409, 412, 422, 500, 503} {
 			for _, asJSON := range []bool{true, false} {
 				t.Run(fmt.Sprintf("%s/%d/json=%v", target, status, asJSON), func(t *testing.T) {
 					emu := emulator.Start(t, emulator.Options{})
