@@ -116,14 +116,23 @@ func (c *ApplyCmd) applyTenantsPlan(ctx context.Context, env *Env, g *Globals, f
 	if len(c.Tenant) > 0 || c.AllTenants {
 		return errors.New("a saved plan names its tenants: give only the plan file (and --yes)")
 	}
-	byName := map[string]json.RawMessage{}
+	byName := map[string]tenantsPlanTenant{}
 	names := make([]string, len(f.Tenants))
 	for i, t := range f.Tenants {
-		byName[t.Name], names[i] = t.Plan, t.Name
+		if _, dup := byName[t.Name]; dup {
+			return &ExitError{Code: 1, Err: fmt.Errorf("%s names tenant %s twice; nothing was sent: make a new plan", c.Plan, t.Name)}
+		}
+		byName[t.Name], names[i] = t, t.Name
 	}
 	return c.TenantFlags.run(ctx, env, g, tenantRun{names: names, output: "text", several: c.several,
 		run: func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) {
-			saved, err := decodeSaved(byName[t.name], c.Plan+" (tenant "+t.name+")")
+			// The plan was reviewed as that of the tenant at its URL: the
+			// same changes sent to another (the tenants file changed, or
+			// the plan was edited) are not what was reviewed.
+			if u := byName[t.name].URL; u != t.url {
+				return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s was made for tenant %s at %s, and the tenants file now gives %s; nothing was sent: make a new plan", c.Plan, t.name, u, t.url)}
+			}
+			saved, err := decodeSaved(byName[t.name].Plan, c.Plan+" (tenant "+t.name+")")
 			if err != nil {
 				return nil, err
 			}
