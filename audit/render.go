@@ -164,7 +164,9 @@ func (Markdown) Render(w io.Writer, r Report) error {
 	return err
 }
 
-// cell escapes a table cell.
+// cell escapes a table cell: names come from the live state, which
+// anyone who can create an object there writes, so no HTML gets through
+// (a "<!--" would hide every finding after it in the rendered comment).
 func cell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }

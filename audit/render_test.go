@@ -134,3 +134,22 @@ func TestTextAndMarkdown(t *testing.T) {
 		t.Errorf("empty text report %q", got)
 	}
 }
+
+// TestMarkdownCellsHoldNoHTML: a live name or message with HTML (a comment
+// opener would hide the findings after it once GitHub renders the table)
+// is shown as text.
+func TestMarkdownCellsHoldNoHTML(t *testing.T) {
+	r := Report{MaxKeyAge: 90 * 24 * time.Hour, UnusedFor: 30 * 24 * time.Hour, Findings: []Finding{
+		{Check: CheckAccessKeyAge, Severity: Warning, Key: manifest.Key{Kind: manifest.KindAccessKey, Name: "k<!--", Scope: "user", ScopeID: "eve"}, Message: "old <img src=x>"},
+		{Check: CheckAccessKeyAge, Severity: Critical, Key: manifest.Key{Kind: manifest.KindAccessKey, Name: "later"}, Message: "-->hidden|cell"},
+	}}
+	md := render(t, Markdown{}, r)
+	for _, bad := range []string{"<!--", "-->", "<img", "hidden|cell"} {
+		if strings.Contains(md, bad) {
+			t.Errorf("markdown holds %q:\n%s", bad, md)
+		}
+	}
+	if !strings.Contains(md, "k&lt;!--") || !strings.Contains(md, "old &lt;img src=x&gt;") || !strings.Contains(md, `--&gt;hidden\|cell`) {
+		t.Errorf("markdown does not show the text escaped:\n%s", md)
+	}
+}
