@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	neturl "net/url"
 
 	"github.com/prometheus/client_golang/prometheus/push"
 )
@@ -20,9 +21,13 @@ func Push(ctx context.Context, url string, r Run, client *http.Client) error {
 	if client == nil {
 		client = http.DefaultClient
 	}
+	shown := url // a password in the URL is not shown
+	if u, err := neturl.Parse(url); err == nil {
+		shown = u.Redacted()
+	}
 	pushOne := func(p *push.Pusher) error {
 		if err := p.Client(client).AddContext(ctx); err != nil {
-			return fmt.Errorf("pushing metrics to %s: %w", url, err)
+			return fmt.Errorf("pushing metrics to %s: %w", shown, err)
 		}
 		return nil
 	}

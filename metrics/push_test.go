@@ -116,4 +116,13 @@ func TestPushErrorNamesTheGateway(t *testing.T) {
 	}
 }
 
+// TestPushErrorHidesThePassword: a Pushgateway URL with basic-auth
+// credentials is named without its password.
+func TestPushErrorHidesThePassword(t *testing.T) {
+	err := Push(context.Background(), "http://ops:gw-pass-7781@127.0.0.1:1", Run{Command: "plan", Results: []Result{{}}}, &http.Client{Timeout: time.Second})
+	if err == nil || contains(err.Error(), "gw-pass-7781") || !contains(err.Error(), "pushing metrics to http://ops:xxxxx@127.0.0.1:1") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
