@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 )
@@ -141,6 +142,19 @@ func (s *Server) StoredSecrets(assetOrSeqeraID string) (map[string]string, bool)
 		return out, true
 	}
 	return nil, false
+}
+
+// SeqeraKeys returns every key a Seqera credential holds, secret or not,
+// as a user who edits it in the UI gives them again; ok is false for an
+// unknown id.
+func (s *Server) SeqeraKeys(id string) (keys map[string]string, ok bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	cr := s.db.Seqera[id]
+	if cr == nil {
+		return nil, false
+	}
+	return maps.Clone(cr.Keys), true
 }
 
 // AssetInfo names one stored credential asset, for tests. Deleting is set

@@ -33,7 +33,9 @@ type scriptEmulator struct {
 // runai-sync at it (RUNAI_BASE_URL, RUNAI_CLIENT_ID, RUNAI_CLIENT_SECRET,
 // TOWER_API_ENDPOINT, TOWER_ACCESS_TOKEN). With -as NAME it is one more
 // emulator, a tenant of its own: the variables start with NAME_ instead,
-// and emu -on NAME acts on it.
+// and emu -on NAME acts on it. In TestScriptsStrict the strict options are
+// added (see strictOptions); a script keeps the convenient behaviour by
+// giving the flag itself (-delete-delay 0, -seqera-no-keys=false).
 //
 //	emulator [-as NAME] [-latency 20ms] [-fail-rate F] [-lost-rate F] [-rate-limit N] [-seed N] [-sync-delay D] [-delete-delay D] [-seqera-shape seed] [-seqera-no-keys]
 func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
@@ -54,6 +56,11 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	as := fs.String("as", "", "")
 	fs.StringVar(&opts.OrgFile, "org", "", "")
 	ts.Check(fs.Parse(args))
+	if ts.Getenv(strictEnv) == "1" {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		strictOptions(&opts, set)
+	}
 	if opts.OrgFile != "" {
 		opts.OrgFile = ts.MkAbs(opts.OrgFile)
 	}
@@ -85,6 +92,24 @@ func cmdEmulator(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(prefix+"RUNAI_CLIENT_SECRET", secret)
 	ts.Setenv(prefix+"TOWER_API_ENDPOINT", url+"/api")
 	ts.Setenv(prefix+"TOWER_ACCESS_TOKEN", seqera)
+}
+
+// strictDeleteDelay is how long a deleted credential stays Deleting in the
+// strict scenarios: long enough that a create straight after a delete meets
+// 409, short enough to keep the suite fast.
+const strictDeleteDelay = 300 * time.Millisecond
+
+// strictOptions turns on the emulator's less convenient behaviours, those
+// of a real tenant (TestScriptsStrict), but for the options a script set
+// itself (set holds the flag names it gave): asynchronous deletion and
+// Seqera replies without "keys".
+func strictOptions(opts *emulator.Options, set map[string]bool) {
+	if !set["delete-delay"] {
+		opts.DeleteDelay = strictDeleteDelay
+	}
+	if !set["seqera-no-keys"] {
+		opts.SeqeraNoKeys = true
+	}
 }
 
 func scriptEmu(ts *testscript.TestScript) *scriptEmulator {
@@ -148,7 +173,7 @@ func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id 
 //	emu describe TYPE NAME DESCRIPTION   change a description through the API
 //	emu delete TYPE NAME                 delete a credential through the API
 //	emu create TYPE JSON                 create a credential through the API
-//	emu count N                          credentials of every type, exactly N
+//	emu count N                          credentials of every type not being deleted, exactly N
 //	emu requests N [ROUTE]               requests made since the last reset, exactly N
 //	emu status TYPE NAME STATUS          force the sync status of a credential
 //	emu wait-requests N ROUTE            wait until ROUTE got N requests (a background run is mid-way)
@@ -214,10 +239,24 @@ func emuOn(ts *testscript.TestScript, neg bool, e *scriptEmulator, args []string
 	case "count":
 		want, _ := strconv.Atoi(args[1])
 		status, body := e.call(ts, "GET", "/api/v1/asset/credentials", nil)
-		var list struct{ Entries []any }
+		var list struct {
+			Entries []struct {
+				Meta struct {
+					DeletedAt *string `json:"deletedAt"`
+				} `json:"meta"`
+			}
+		}
 		ts.Check(json.Unmarshal(body, &list))
-		if status != 200 || (len(list.Entries) == want) == neg {
-			ts.Fatalf("%d credentials, want %s%d", len(list.Entries), map[bool]string{true: "not "}[neg], want)
+		// Credentials being deleted (-delete-delay) are deleted as far as
+		// runai-sync is concerned: they are not counted.
+		got := 0
+		for _, c := range list.Entries {
+			if c.Meta.DeletedAt == nil {
+				got++
+			}
+		}
+		if status != 200 || (got == want) == neg {
+			ts.Fatalf("%d credentials, want %s%d", got, map[bool]string{true: "not "}[neg], want)
 		}
 	case "requests":
 		want, _ := strconv.Atoi(args[1])
@@ -292,8 +331,11 @@ func emuOn(ts *testscript.TestScript, neg bool, e *scriptEmulator, args []string
 		ts.Check(e.srv.MarkSeqeraInUse(e.seqera(ts, args[1], args[2])["id"].(string), jobs...))
 	case "seqera-describe":
 		c := e.seqera(ts, args[1], args[2])
+		// The user who edits the description in the UI gives every key
+		// again (a reply may show none of them: -seqera-no-keys).
+		keys, _ := e.srv.SeqeraKeys(c["id"].(string))
 		body := map[string]any{"credentials": map[string]any{"id": c["id"], "name": c["name"], "provider": c["provider"],
-			"description": strings.Join(args[3:], " "), "keys": c["keys"]}}
+			"description": strings.Join(args[3:], " "), "keys": keys}}
 		if status, out := e.seqeraCall(ts, "PUT", "/credentials/"+c["id"].(string)+wsQuery(args[2]), body); status != 204 {
 			ts.Fatalf("seqera describe: %d %s", status, out)
 		}

@@ -29,9 +29,25 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// TestScripts runs the end-to-end scenarios of testdata/script. Set
-// UPDATE_SCRIPTS=1 to rewrite the expected output inside the scripts.
-func TestScripts(t *testing.T) {
+// TestScripts runs the end-to-end scenarios of testdata/script against
+// the convenient emulator. Set UPDATE_SCRIPTS=1 to rewrite the expected
+// output inside the scripts.
+func TestScripts(t *testing.T) { runScripts(t, false) }
+
+// TestScriptsStrict runs the same scenarios against a strict emulator, one
+// that behaves as a real tenant less conveniently does (see strictOptions):
+// every apply must still be followed by an empty plan. Scripts test the
+// mode with [strict] only where output legitimately differs.
+func TestScriptsStrict(t *testing.T) {
+	t.Parallel() // alongside the other tests: its scripts mostly wait on delays
+	runScripts(t, true)
+}
+
+// strictEnv is set to "1" in the scripts of TestScriptsStrict; the emulator
+// command reads it (runai-sync does not).
+const strictEnv = "SCRIPT_STRICT"
+
+func runScripts(t *testing.T, strict bool) {
 	repo, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -39,10 +55,18 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join(repo, "testdata", "script"),
 		UpdateScripts: os.Getenv("UPDATE_SCRIPTS") != "",
-		Condition:     postgresCondition,
+		Condition: func(cond string) (bool, error) {
+			if cond == "strict" {
+				return strict, nil
+			}
+			return postgresCondition(cond)
+		},
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("REPO", repo)
 			e.Setenv("NO_COLOR", "")
+			if strict {
+				e.Setenv(strictEnv, "1")
+			}
 			scanned.Store(e.WorkDir, snapshot(e.WorkDir))
 			return nil
 		},
