@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,9 +26,25 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	if filepath.Base(os.Args[0]) != "runai-sync-bin" {
+		raiseParallel()
+	}
 	testscript.Main(m, map[string]func(){
 		"runai-sync-bin": main,
 	})
+}
+
+// raiseParallel lets more parallel tests run at once than there are CPUs,
+// unless -test.parallel is given: the scenarios (twice: TestScripts and
+// TestScriptsStrict) spend most of their time waiting on the emulator's
+// latencies and delays, not computing.
+func raiseParallel() {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		_ = flag.Set("test.parallel", strconv.Itoa(4*runtime.GOMAXPROCS(0)))
+	}
 }
 
 // TestScripts runs the end-to-end scenarios of testdata/script against
