@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/runai-sync/runai-sync/emulator"
 )
@@ -187,8 +188,13 @@ func checkAccounts(t *testing.T, emu *emulator.Instance, n int) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		// The emulator may answer a login 503 (its fault rate): try again.
-		for tries := 0; resp.StatusCode == http.StatusServiceUnavailable && tries < 20; tries++ {
+		// The emulator may answer a login 503 (its fault rate) or 429 (its
+		// rate limit, which quick retries reach): try again, after a pause
+		// for a 429.
+		for tries := 0; (resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests) && tries < 20; tries++ {
+			if resp.StatusCode == http.StatusTooManyRequests {
+				time.Sleep(time.Second)
+			}
 			resp, err = http.Post(emu.URL+"/api/v1/token", "application/json", strings.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
