@@ -17,7 +17,8 @@ type Document struct {
 	Key manifest.Key
 	// Value is the manifest as JSON values; YAML renders it.
 	Value map[string]any
-	// Vars lists the fromEnv variables the document reads, with the field.
+	// Vars lists the fromEnv variables (or, with Options.SopsFile, the keys
+	// of that file) the document's secret fields read, with the field.
 	Vars []Var
 	// Optional lists the optional secret keys of a Seqera credential (and
 	// its optional non-secret keys, when the platform shows no keys), left
@@ -41,6 +42,14 @@ var secretFields = map[string][]string{
 	manifest.TypeNGCAPIKey:      {"ngc_api_key"},
 }
 
+// Options say how the secret fields of exported manifests read their values.
+type Options struct {
+	// SopsFile, when set, makes each secret field a fromSops reference to
+	// this file, its key named as the fromEnv variable would be, instead
+	// of a fromEnv reference.
+	SopsFile string
+}
+
 // Namer gives the name a manifest uses for the org unit of a scope and id
 // ("team-a", "gpu-b/team-a"), or "" when the id must be written
 // (orgunit.Tree implements it).
@@ -52,7 +61,7 @@ type Namer interface {
 // manifest can describe (another user's access key) are skipped. With a
 // Namer, scopes are written by name (project: team-a) where the name
 // identifies the unit; with nil, by id (projectId: 12).
-func Objects(live []*diff.Object, units Namer) ([]Document, error) {
+func Objects(live []*diff.Object, units Namer, opts Options) ([]Document, error) {
 	objs := slices.Clone(live)
 	slices.SortFunc(objs, func(a, b *diff.Object) int { return a.Key.Compare(b.Key) })
 	names := &varNames{used: map[string]bool{}}
@@ -61,7 +70,7 @@ func Objects(live []*diff.Object, units Namer) ([]Document, error) {
 		if o.Key.Kind == manifest.KindAccessKey && o.Key.Scope != "" {
 			continue // another user's key: not the caller's to manage
 		}
-		doc, err := object(o, names, units)
+		doc, err := object(o, names, units, opts)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Key, err)
 		}
@@ -71,7 +80,7 @@ func Objects(live []*diff.Object, units Namer) ([]Document, error) {
 }
 
 // object builds the manifest of one live object.
-func object(o *diff.Object, names *varNames, units Namer) (Document, error) {
+func object(o *diff.Object, names *varNames, units Namer, opts Options) (Document, error) {
 	k := o.Key
 	root := map[string]any{"apiVersion": manifest.APIVersion, "kind": string(k.Kind), "metadata": map[string]any{"name": k.Name}}
 	doc := Document{Key: k}
@@ -85,6 +94,9 @@ func object(o *diff.Object, names *varNames, units Namer) (Document, error) {
 	secret := func(path ...string) map[string]any {
 		name := names.name(k, path[len(path)-1])
 		doc.Vars = append(doc.Vars, Var{Name: name, Field: strings.Join(path, ".")})
+		if opts.SopsFile != "" {
+			return map[string]any{"fromSops": map[string]any{"file": opts.SopsFile, "key": name}}
+		}
 		return map[string]any{"fromEnv": name}
 	}
 	md := root["metadata"].(map[string]any)

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -18,7 +19,7 @@ func TestVariableNames(t *testing.T) {
 	generic := &diff.Object{Key: manifest.Key{Kind: manifest.KindCredential, Type: "genericSecret", Scope: "tenant", Name: "1-login"},
 		Attrs: map[string]string{"spec.keyValuePairs": `["ID","apiToken"]`}}
 	docs, err := Objects([]*diff.Object{cred("db", "12"), cred("db", "7"), generic,
-		{Key: manifest.Key{Kind: manifest.KindAccessKey, Scope: "user", ScopeID: "alice", Name: "theirs"}}}, nil)
+		{Key: manifest.Key{Kind: manifest.KindAccessKey, Scope: "user", ScopeID: "alice", Name: "theirs"}}}, nil, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestSeqeraKeysNotShown(t *testing.T) {
 		{"hidden", hidden, []string{"spec.keys.accessKey=S3_ACCESS_KEY", "spec.keys.secretKey=S3_SECRET_KEY"}, []string{"spec.keys.assumeRoleArn=S3_ASSUME_ROLE_ARN"},
 			map[string]any{"fromEnv": "S3_ACCESS_KEY"}},
 	} {
-		docs, err := Objects([]*diff.Object{tc.o}, nil)
+		docs, err := Objects([]*diff.Object{tc.o}, nil, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +105,7 @@ func TestScopesByName(t *testing.T) {
 			Attrs: map[string]string{"spec.user": `"u"`}}
 	}
 	docs, err := Objects([]*diff.Object{obj("p1", "project", "12"), obj("p2", "project", "21"), obj("p3", "project", "99"),
-		obj("d1", "department", "1"), obj("d2", "department", "2"), obj("c1", "cluster", b)}, tree)
+		obj("d1", "department", "1"), obj("d2", "department", "2"), obj("c1", "cluster", b)}, tree, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,5 +125,27 @@ func TestScopesByName(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("metadata (-want +got):\n%s", d)
+	}
+}
+
+// With a SOPS file, each secret field is a fromSops placeholder whose key is
+// named as the variable would be, and the keys are listed the same way.
+func TestSopsPlaceholders(t *testing.T) {
+	o := &diff.Object{Key: manifest.Key{Kind: manifest.KindCredential, Type: "accessKey", Scope: "project", ScopeID: "7", Name: "team-a-s3"},
+		Attrs: map[string]string{"spec.accessKeyId": `"AKIA1"`}}
+	docs, err := Objects([]*diff.Object{o}, nil, Options{SopsFile: "secrets/team-a.enc.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := docs[0].YAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "  secretAccessKey:\n    fromSops:\n      file: secrets/team-a.enc.yaml\n      key: TEAM_A_S3_SECRET_ACCESS_KEY\n"
+	if !strings.Contains(string(y), want) {
+		t.Errorf("YAML:\n%s\nwant it to contain:\n%s", y, want)
+	}
+	if diff := cmp.Diff([]Var{{Name: "TEAM_A_S3_SECRET_ACCESS_KEY", Field: "spec.secretAccessKey"}}, docs[0].Vars); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
 	}
 }

@@ -29,7 +29,10 @@
 // printed (a password inside a URL) is registered with RegisterSecret or
 // RegisterURLSecrets.
 //
-// It resolves fromEnv and fromFile references only when asked (Resolver: plan
-// and apply do, validate never does). It must not validate against the JSON
+// It resolves secret references only when asked (Resolver: plan and apply
+// do, validate never does): fromEnv and fromFile itself, with fromFile and
+// fromSops files confined to the allowed roots and read only when regular
+// and small; fromSops and fromCommand through a Sources implementation
+// (package internal/secretsource). It must not validate against the JSON
 // Schema (package schema does) or talk to any API.
 package manifest

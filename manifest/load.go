@@ -152,6 +152,9 @@ func (l Loader) readFile(name string) ([]*Document, Diagnostics) {
 	if err != nil {
 		return nil, Diagnostics{{Pos: Position{File: display, Line: 1, Column: 1}, Message: err.Error()}}
 	}
+	if IsSopsEncrypted(data) {
+		return nil, nil // secrets kept beside the manifests, for fromSops
+	}
 	return parse(display, data, l.Vars)
 }
 

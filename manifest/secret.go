@@ -1,9 +1,11 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 )
 
 // Redacted is what every output shows in place of a secret value.
@@ -86,18 +88,88 @@ type SecretRef struct {
 	// FromFile names a file holding the value; a relative path is relative to
 	// the directory of the manifest file.
 	FromFile string
+	// FileEncoding is how FromFile's bytes become the value: "" (UTF-8
+	// text, one trailing newline dropped) or EncodingBase64 (the bytes,
+	// base64-encoded, unaltered).
+	FileEncoding string
+	// FromSops takes the value from a SOPS-encrypted file.
+	FromSops *SopsRef
+	// FromCommand takes the value from the standard output of a program.
+	FromCommand *CommandRef
 	// FromServiceAccount takes a value of a ServiceAccount of the set.
 	FromServiceAccount *OutputRef
 	// FromAccessKey takes a value of an AccessKey of the set.
 	FromAccessKey *OutputRef
 }
 
-type secretRefJSON struct {
-	FromEnv            string     `json:"fromEnv,omitempty"`
-	FromFile           string     `json:"fromFile,omitempty"`
-	FromServiceAccount *OutputRef `json:"fromServiceAccount,omitempty"`
-	FromAccessKey      *OutputRef `json:"fromAccessKey,omitempty"`
+// EncodingBase64 is the fromFile encoding that takes a file's bytes as
+// they are, base64-encoded (binary keys, keystores).
+const EncodingBase64 = "base64"
+
+// SopsRef names a value inside a SOPS-encrypted YAML, JSON or dotenv file.
+type SopsRef struct {
+	// File is the encrypted file; a relative path is relative to the
+	// directory of the manifest file.
+	File string `json:"file"`
+	// Key is a dot path into nested maps (s3.secretAccessKey), or the
+	// variable name of a dotenv file.
+	Key string `json:"key"`
 }
+
+// CommandRef names a program whose standard output is the value.
+type CommandRef struct {
+	// Command is the program and its arguments, run without a shell.
+	Command []string `json:"command"`
+	// Timeout bounds the run, as a Go duration ("10s"); empty means
+	// DefaultCommandTimeout.
+	Timeout string `json:"timeout,omitempty"`
+}
+
+// DefaultCommandTimeout bounds a fromCommand program that sets no timeout.
+const DefaultCommandTimeout = 10 * time.Second
+
+// MaxCommandTimeout is the longest timeout a fromCommand may set.
+const MaxCommandTimeout = 10 * time.Minute
+
+// Duration is the timeout of the run: DefaultCommandTimeout when none is
+// set, and an error when it is not a duration between 1ms and
+// MaxCommandTimeout.
+func (c CommandRef) Duration() (time.Duration, error) {
+	if c.Timeout == "" {
+		return DefaultCommandTimeout, nil
+	}
+	d, err := time.ParseDuration(c.Timeout)
+	if err != nil || d < time.Millisecond || d > MaxCommandTimeout {
+		return 0, fmt.Errorf("timeout %q is not a duration between 1ms and 10m (write 10s, 1m30s)", c.Timeout)
+	}
+	return d, nil
+}
+
+// Name is the program, as the manifest writes it.
+func (c CommandRef) Name() string {
+	if len(c.Command) == 0 {
+		return ""
+	}
+	return c.Command[0]
+}
+
+// fileRef is fromFile in its object form.
+type fileRef struct {
+	Path     string `json:"path"`
+	Encoding string `json:"encoding,omitempty"`
+}
+
+type secretRefJSON struct {
+	FromEnv            string          `json:"fromEnv,omitempty"`
+	FromFile           json.RawMessage `json:"fromFile,omitempty"`
+	FromSops           *SopsRef        `json:"fromSops,omitempty"`
+	FromCommand        *CommandRef     `json:"fromCommand,omitempty"`
+	FromServiceAccount *OutputRef      `json:"fromServiceAccount,omitempty"`
+	FromAccessKey      *OutputRef      `json:"fromAccessKey,omitempty"`
+}
+
+// Forms lists the reference forms of a secret field, for messages.
+const Forms = "fromEnv, fromFile, fromSops, fromCommand, fromServiceAccount, fromAccessKey"
 
 // IsLiteral reports whether the value is written in the manifest.
 func (r SecretRef) IsLiteral() bool { return !r.Literal.IsZero() }
@@ -115,7 +187,8 @@ func (r SecretRef) Output() (Kind, *OutputRef) {
 }
 
 // Source describes where the value comes from, without the value:
-// "literal", "env TEAM_A_SECRET", "file ./x", "ServiceAccount ci/clientSecret".
+// "literal", "env TEAM_A_SECRET", "file ./x", "sops x.enc.yaml#s3.key",
+// "command op", "ServiceAccount ci/clientSecret".
 func (r SecretRef) Source() string {
 	switch {
 	case r.IsLiteral():
@@ -124,6 +197,10 @@ func (r SecretRef) Source() string {
 		return "env " + r.FromEnv
 	case r.FromFile != "":
 		return "file " + r.FromFile
+	case r.FromSops != nil:
+		return "sops " + r.FromSops.File + "#" + r.FromSops.Key
+	case r.FromCommand != nil:
+		return "command " + r.FromCommand.Name()
 	case r.FromServiceAccount != nil:
 		return "ServiceAccount " + r.FromServiceAccount.Name + "/" + r.FromServiceAccount.Field
 	case r.FromAccessKey != nil:
@@ -158,7 +235,19 @@ func (r SecretRef) MarshalJSON() ([]byte, error) {
 	if r.IsLiteral() {
 		return json.Marshal(Redacted)
 	}
-	return json.Marshal(secretRefJSON{r.FromEnv, r.FromFile, r.FromServiceAccount, r.FromAccessKey})
+	o := secretRefJSON{FromEnv: r.FromEnv, FromSops: r.FromSops, FromCommand: r.FromCommand, FromServiceAccount: r.FromServiceAccount, FromAccessKey: r.FromAccessKey}
+	if r.FromFile != "" {
+		var f any = r.FromFile
+		if r.FileEncoding != "" {
+			f = fileRef{r.FromFile, r.FileEncoding}
+		}
+		b, err := json.Marshal(f)
+		if err != nil {
+			return nil, err
+		}
+		o.FromFile = b
+	}
+	return json.Marshal(o)
 }
 
 // UnmarshalJSON reads a literal string or a reference object.
@@ -172,8 +261,17 @@ func (r *SecretRef) UnmarshalJSON(b []byte) error {
 	}
 	var o secretRefJSON
 	if err := json.Unmarshal(b, &o); err != nil {
-		return fmt.Errorf("a secret field takes a string or one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")
+		return fmt.Errorf("a secret field takes a string or one of %s", Forms)
 	}
-	*r = SecretRef{FromEnv: o.FromEnv, FromFile: o.FromFile, FromServiceAccount: o.FromServiceAccount, FromAccessKey: o.FromAccessKey}
+	*r = SecretRef{FromEnv: o.FromEnv, FromSops: o.FromSops, FromCommand: o.FromCommand, FromServiceAccount: o.FromServiceAccount, FromAccessKey: o.FromAccessKey}
+	if f := bytes.TrimSpace(o.FromFile); len(f) > 0 && !bytes.Equal(f, []byte("null")) {
+		if err := json.Unmarshal(f, &r.FromFile); err != nil {
+			var fr fileRef
+			if err := json.Unmarshal(f, &fr); err != nil {
+				return fmt.Errorf("fromFile takes a path or {path, encoding}")
+			}
+			r.FromFile, r.FileEncoding = fr.Path, fr.Encoding
+		}
+	}
 	return nil
 }

@@ -84,6 +84,10 @@ func TestSecretRefJSON(t *testing.T) {
 		{`{"fromFile":"x/y"}`, "file x/y", `{"fromFile":"x/y"}`},
 		{`{"fromServiceAccount":{"name":"ci","field":"clientSecret"}}`, "ServiceAccount ci/clientSecret", `{"fromServiceAccount":{"name":"ci","field":"clientSecret"}}`},
 		{`{"fromAccessKey":{"name":"bot","field":"clientId"}}`, "AccessKey bot/clientId", `{"fromAccessKey":{"name":"bot","field":"clientId"}}`},
+		{`{"fromFile":{"path":"k.bin","encoding":"base64"}}`, "file k.bin", `{"fromFile":{"path":"k.bin","encoding":"base64"}}`},
+		{`{"fromFile":{"path":"k.txt"}}`, "file k.txt", `{"fromFile":"k.txt"}`},
+		{`{"fromSops":{"file":"s.enc.yaml","key":"a.b"}}`, "sops s.enc.yaml#a.b", `{"fromSops":{"file":"s.enc.yaml","key":"a.b"}}`},
+		{`{"fromCommand":{"command":["op","read","op://x"],"timeout":"5s"}}`, "command op", `{"fromCommand":{"command":["op","read","op://x"],"timeout":"5s"}}`},
 	}
 	for _, tt := range tests {
 		var r manifest.SecretRef

@@ -15,13 +15,14 @@ import (
 
 // ruleText explains the pattern of a schema definition in words.
 var ruleText = map[string]string{
-	"identityName":  "must be 2 to 255 characters: lowercase letters, digits, '-' and '_', starting with a letter and ending with a letter or digit",
-	"clusterId":     "must be a UUID such as 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d",
-	"project":       "must be a project name (team-a), or CLUSTER/PROJECT (gpu-b/team-a) when the name is found in several clusters",
-	"fromEnv":       "must be an environment variable name: letters, digits and '_', not starting with a digit",
-	"keyValuePairs": "keys may hold only letters, digits, '-', '.' and '_'",
-	"tenantName":    "must be lowercase letters, digits, '-' and '_', starting with a letter",
-	"Tenant":        "must be an http or https URL such as https://acme.run.ai",
+	"identityName":     "must be 2 to 255 characters: lowercase letters, digits, '-' and '_', starting with a letter and ending with a letter or digit",
+	"clusterId":        "must be a UUID such as 4f7ab1d2-3c5e-4b8a-9d10-1e2f3a4b5c6d",
+	"project":          "must be a project name (team-a), or CLUSTER/PROJECT (gpu-b/team-a) when the name is found in several clusters",
+	"fromEnv":          "must be an environment variable name: letters, digits and '_', not starting with a digit",
+	"keyValuePairs":    "keys may hold only letters, digits, '-', '.' and '_'",
+	"tenantName":       "must be lowercase letters, digits, '-' and '_', starting with a letter",
+	"Tenant":           "must be an http or https URL such as https://acme.run.ai",
+	"commandReference": "must be a duration such as 10s, 1m30s or 500ms",
 }
 
 // translate turns one leaf error of the validator into diagnostics that name
@@ -61,7 +62,7 @@ func (c *compiled) translate(d *manifest.Document, ve *jsonschema.ValidationErro
 		return ds
 	case *kind.Type:
 		if inSecret {
-			return at(path, "a secret field takes a string or exactly one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")
+			return at(path, "a secret field takes a string or exactly one of "+manifest.Forms)
 		}
 		want := strings.Join(k.Want, " or ")
 		if s, ok := value.(string); ok && want == "boolean" {
@@ -70,7 +71,7 @@ func (c *compiled) translate(d *manifest.Document, ve *jsonschema.ValidationErro
 		return at(path, fmt.Sprintf("must be %s, not %s", article(want), article(k.Got)))
 	case *kind.MinProperties, *kind.MaxProperties:
 		if inSecret {
-			return at(path, "give exactly one of fromEnv, fromFile, fromServiceAccount, fromAccessKey")
+			return at(path, "give exactly one of "+manifest.Forms)
 		}
 		return at(path, "must hold at least one entry")
 	case *kind.Const:

@@ -129,7 +129,13 @@ func checkSecrets(set *manifest.Set, names *nameIndex, r manifest.Resource) mani
 	for _, f := range r.Secrets() {
 		if f.Ref.IsLiteral() {
 			ds = append(ds, manifest.Diagnostic{Severity: manifest.SeverityWarning, Pos: d.Pos(f.Path), Path: f.Path,
-				Message: "plaintext secret in git; use fromEnv or fromFile"})
+				Message: "plaintext secret in git; use fromEnv, fromFile, fromSops or fromCommand"})
+		}
+		if c := f.Ref.FromCommand; c != nil {
+			if _, err := c.Duration(); err != nil {
+				p := f.Path.Append("fromCommand", "timeout")
+				ds = append(ds, manifest.Diagnostic{Pos: d.Pos(p), Path: p, Message: err.Error()})
+			}
 		}
 	}
 	if sc, ok := r.(*manifest.SeqeraCredential); ok {

@@ -96,12 +96,9 @@ func (t *Tenant) ManifestVars() *manifest.Vars {
 // Resolve reads a connection secret of the tenant (fromFile relative to the
 // tenants file). Errors say file:line:col and the field, never a value.
 func (t *Tenant) Resolve(r manifest.Resolver, s *Secret) (manifest.Secret, error) {
-	v, ok, err := r.Resolve(t.file.doc, s.Ref)
-	if err == nil && !ok {
-		err = errors.New("no value: give a string or a source such as fromEnv or fromFile")
-	}
-	if err != nil {
-		return manifest.Secret{}, manifest.Diagnostics{{Pos: t.file.doc.Pos(s.Path), Path: s.Path, Message: err.Error()}}
+	v, d := r.ResolveIn(t.file.doc, s.Path, s.Ref)
+	if d != nil {
+		return manifest.Secret{}, manifest.Diagnostics{*d}
 	}
 	return v, nil
 }

@@ -184,7 +184,8 @@ func TestResolve(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	r := manifest.Resolver{LookupEnv: func(k string) (string, bool) { return map[string]string{"ACME_ID": "id-1"}[k], k == "ACME_ID" }}
+	r := manifest.Resolver{LookupEnv: func(k string) (string, bool) { return map[string]string{"ACME_ID": "id-1"}[k], k == "ACME_ID" },
+		Roots: []string{filepath.Dir(path)}} // secret files lie beside the tenants file
 	prod, dev := f.Tenants[0], f.Tenants[1]
 	if v, err := prod.Resolve(r, prod.ClientID); err != nil || v.Reveal() != "id-1" {
 		t.Errorf("clientId: %v", err)
@@ -194,7 +195,7 @@ func TestResolve(t *testing.T) {
 		t.Errorf("token: %v", err)
 	}
 	_, err := prod.Resolve(r, prod.ClientSecret)
-	if want := path + ":10:19: tenants[0].clientSecret: environment variable ACME_SECRET is not set"; err == nil || err.Error() != want {
+	if want := path + ":10:29: tenants[0].clientSecret.fromEnv: environment variable ACME_SECRET is not set"; err == nil || err.Error() != want {
 		t.Errorf("error:\n got %v\nwant %s", err, want)
 	}
 }

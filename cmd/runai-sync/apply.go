@@ -22,6 +22,7 @@ type ApplyCmd struct {
 	GuardFlags
 	ConnFlags
 	MetricsFlags
+	SecretFlags
 	DryRun      bool          `help:"Print the plan and the order the steps would run in; change nothing."`
 	Yes         bool          `short:"y" help:"Apply without asking (needed when not run on a terminal)."`
 	Parallelism int           `default:"8" help:"Independent changes run at once."`
@@ -79,7 +80,7 @@ func (c *ApplyCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
 		}
 		return c.apply(ctx, env, t, saved)
 	}
-	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: "text", several: c.several,
+	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: "text", several: c.several, secrets: c.SecretFlags,
 		run: func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) {
 			return nil, c.apply(ctx, env, t, nil)
 		}})
@@ -101,7 +102,7 @@ func (c *ApplyCmd) apply(ctx context.Context, env *Env, t *tenant, saved *diff.S
 		opts = saved.Options
 	}
 	s, err := newSession(ctx, env, c.ConnFlags, t, sessionOptions{
-		diff: opts, lock: !c.DryRun, lockTimeout: c.LockTimeout, command: commandLine(), deleteTimeout: c.DeleteTimeout,
+		diff: opts, lock: !c.DryRun, lockTimeout: c.LockTimeout, command: commandLine(), deleteTimeout: c.DeleteTimeout, secrets: c.SecretFlags,
 	})
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ type DriftCmd struct {
 	TenantFlags
 	ConnFlags
 	MetricsFlags
+	SecretFlags
 	Output string `short:"o" enum:"text,json,markdown" default:"text" help:"Output format: text, json or markdown."`
 }
 
@@ -36,14 +37,14 @@ Made for a cron job:
 // Run reports drift, for each selected tenant of a tenants file.
 func (c *DriftCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
 	defer c.observe(ctx, env, "drift", time.Now(), &err)
-	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: c.Output, title: "runai-sync drift", exit2: "drift", run: c.drift})
+	return c.TenantFlags.run(ctx, env, g, tenantRun{files: c.Files, output: c.Output, secrets: c.SecretFlags, title: "runai-sync drift", exit2: "drift", run: c.drift})
 }
 
 // drift reports the drift of one tenant.
 func (c *DriftCmd) drift(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) {
 	// Drift reports; it never applies, so the guards do not apply either.
 	opts := diff.Options{Prune: true, Force: true, AllowProtected: true, AllowMassDelete: true}
-	s, err := newSession(ctx, env, c.ConnFlags, t, sessionOptions{diff: opts})
+	s, err := newSession(ctx, env, c.ConnFlags, t, sessionOptions{diff: opts, secrets: c.SecretFlags})
 	if err != nil {
 		return nil, err
 	}

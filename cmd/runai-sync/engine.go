@@ -84,6 +84,8 @@ type sessionOptions struct {
 	command     string
 	// deleteTimeout bounds the waits for credentials being deleted (apply).
 	deleteTimeout time.Duration
+	// secrets allow programs and outside directories to secret references.
+	secrets SecretFlags
 }
 
 // newSession loads the tenant's manifests, opens its state (locking it for
@@ -133,10 +135,15 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 	if err != nil {
 		return nil, err
 	}
-	resolver := secretResolver(env)
+	// SOPS files and commands first, each once and in parallel; a
+	// command not allowed stops everything before any runs.
+	resolver := o.secrets.resolver(env, t.secretRoots...)
+	problems := resolver.Prepare(set)
 	var desired []*diff.Object
-	var problems manifest.Diagnostics
 	for _, p := range s.providers {
+		if problems.HasErrors() {
+			break
+		}
 		objs, ds := p.Desired(set, resolver)
 		desired = append(desired, objs...)
 		problems = append(problems, ds...)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,9 +18,11 @@ import (
 type ExportCmd struct {
 	TenantFlags
 	ConnFlags
+	SecretFlags
 	Kind      []string `enum:"Credential,ServiceAccount,AccessKey,SeqeraCredential" placeholder:"KIND" help:"Export only these kinds (repeat); default: every Run:ai kind, and Seqera credentials when TOWER_ACCESS_TOKEN is set."`
 	Workspace []int64  `placeholder:"ID" help:"Seqera workspaces to export (repeat); default TOWER_WORKSPACE_ID, else the personal workspace."`
 	IDs       bool     `name:"ids" help:"Write projects, departments and clusters by id (projectId: 12) rather than by name (project: team-a)."`
+	Secrets   string   `default:"env" placeholder:"env|sops:FILE" help:"How secret fields read their values: env (fromEnv placeholders) or sops:FILE (fromSops placeholders into the SOPS-encrypted FILE, relative to where the manifests will live)."`
 }
 
 // Help describes export.
@@ -39,13 +42,20 @@ project name is found in several clusters); --ids writes their ids.
 // Run exports, for each selected tenant of a tenants file (each tenant's
 // documents after a comment naming it).
 func (c *ExportCmd) Run(ctx context.Context, env *Env, g *Globals) error {
-	return c.TenantFlags.run(ctx, env, g, tenantRun{noManifests: true, output: "text",
+	if _, err := c.exportOptions(); err != nil {
+		return err // before any tenant runs
+	}
+	return c.TenantFlags.run(ctx, env, g, tenantRun{noManifests: true, output: "text", secrets: c.SecretFlags,
 		header: func(name, url string) string { return fmt.Sprintf("# == tenant %s (%s)", name, url) },
 		run:    func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) { return nil, c.export(ctx, env, t) }})
 }
 
 // export prints the live state of one tenant.
 func (c *ExportCmd) export(ctx context.Context, env *Env, t *tenant) error {
+	opts, err := c.exportOptions()
+	if err != nil {
+		return err
+	}
 	want := func(k manifest.Kind) bool { return len(c.Kind) == 0 || slices.Contains(c.Kind, string(k)) }
 	scope := runai.Scope{Credentials: want(manifest.KindCredential), ServiceAccounts: want(manifest.KindServiceAccount), AccessKeys: want(manifest.KindAccessKey)}
 	var providers []provider
@@ -84,19 +94,38 @@ func (c *ExportCmd) export(ctx context.Context, env *Env, t *tenant) error {
 			return err
 		}
 	}
-	docs, err := export.Objects(live, units)
+	docs, err := export.Objects(live, units, opts)
 	if err != nil {
 		return err
 	}
-	return writeExport(env, docs)
+	return writeExport(env, docs, opts.SopsFile)
+}
+
+// exportOptions reads --secrets: env, or sops:FILE with a file SOPS reads.
+func (c *ExportCmd) exportOptions() (export.Options, error) {
+	if c.Secrets == "env" {
+		return export.Options{}, nil
+	}
+	file, ok := strings.CutPrefix(c.Secrets, "sops:")
+	switch ext := strings.ToLower(filepath.Ext(file)); {
+	case !ok || file == "":
+		return export.Options{}, fmt.Errorf("--secrets %q: give env, or sops:FILE (sops:secrets.enc.yaml)", c.Secrets)
+	case ext != ".yaml" && ext != ".yml" && ext != ".json" && ext != ".env":
+		return export.Options{}, fmt.Errorf("--secrets %s: the SOPS file must end in .yaml, .yml, .json or .env", c.Secrets)
+	}
+	return export.Options{SopsFile: file}, nil
 }
 
 // writeExport prints the documents as YAML, each with a comment naming the
 // variables its secret fields read, and lists them all on standard error.
-func writeExport(env *Env, docs []export.Document) error {
+func writeExport(env *Env, docs []export.Document, sopsFile string) error {
 	var b strings.Builder
 	var vars []export.Var
-	b.WriteString("# Exported by runai-sync export. Secret values cannot be read from the API:\n# each secret field reads the environment variable named in the comment above it.\n")
+	if sopsFile == "" {
+		b.WriteString("# Exported by runai-sync export. Secret values cannot be read from the API:\n# each secret field reads the environment variable named in the comment above it.\n")
+	} else {
+		fmt.Fprintf(&b, "# Exported by runai-sync export. Secret values cannot be read from the API:\n# each secret field reads the key of %s named in the comment above it.\n", sopsFile)
+	}
 	for _, d := range docs {
 		y, err := d.YAML()
 		if err != nil {
@@ -104,11 +133,19 @@ func writeExport(env *Env, docs []export.Document) error {
 		}
 		b.WriteString("---\n")
 		for _, v := range d.Vars {
+			if sopsFile != "" {
+				fmt.Fprintf(&b, "# %s reads key %s of %s\n", v.Field, v.Name, sopsFile)
+				continue
+			}
 			fmt.Fprintf(&b, "# %s reads $%s\n", v.Field, v.Name)
 		}
 		for _, v := range d.Optional {
-			fmt.Fprintf(&b, "# %s is optional and left out: Seqera does not show whether it is set. If it is, add\n#   %s: {fromEnv: %s}\n# or the next update, which sends every key, clears it.\n",
-				v.Field, v.Field[strings.LastIndex(v.Field, ".")+1:], v.Name)
+			ref := "{fromEnv: " + v.Name + "}"
+			if sopsFile != "" {
+				ref = "{fromSops: {file: " + sopsFile + ", key: " + v.Name + "}}"
+			}
+			fmt.Fprintf(&b, "# %s is optional and left out: Seqera does not show whether it is set. If it is, add\n#   %s: %s\n# or the next update, which sends every key, clears it.\n",
+				v.Field, v.Field[strings.LastIndex(v.Field, ".")+1:], ref)
 		}
 		b.Write(y)
 		vars = append(vars, d.Vars...)
@@ -122,7 +159,11 @@ func writeExport(env *Env, docs []export.Document) error {
 		for i, v := range vars {
 			names[i] = v.Name
 		}
-		fmt.Fprintf(env.Stderr, " Set these variables to the secret values before plan: %s.", strings.Join(names, " "))
+		if sopsFile != "" {
+			fmt.Fprintf(env.Stderr, " Add these keys with the secret values to %s (sops edit %s) before plan: %s.", sopsFile, sopsFile, strings.Join(names, " "))
+		} else {
+			fmt.Fprintf(env.Stderr, " Set these variables to the secret values before plan: %s.", strings.Join(names, " "))
+		}
 	}
 	fmt.Fprintln(env.Stderr)
 	return nil

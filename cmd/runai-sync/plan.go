@@ -15,6 +15,7 @@ type PlanCmd struct {
 	GuardFlags
 	ConnFlags
 	MetricsFlags
+	SecretFlags
 	Output           string `short:"o" enum:"text,json,markdown" default:"text" help:"Output format: text, json (see the README), or markdown (for a pull-request comment)."`
 	DetailedExitcode bool   `help:"Exit 0 when there is nothing to do, 2 when there are changes (1 is always an error)."`
 	Out              string `placeholder:"PLAN" help:"Also save the plan to this file, to apply exactly it later with: runai-sync apply PLAN (refused if anything changed meanwhile)."`
@@ -39,7 +40,7 @@ each, and exits 1.
 func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
 	defer c.observe(ctx, env, "plan", time.Now(), &err)
 	var saved tenantPlans
-	r := tenantRun{files: c.Files, output: c.Output, title: "runai-sync plan",
+	r := tenantRun{files: c.Files, output: c.Output, secrets: c.SecretFlags, title: "runai-sync plan",
 		run: func(ctx context.Context, env *Env, t *tenant) (*diff.Plan, error) { return c.plan(ctx, env, t, &saved) }}
 	if c.Out != "" {
 		r.after = func(results []*tenantResult, err error) error { return saved.write(env, c.Out, results, err) }

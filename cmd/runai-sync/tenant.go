@@ -27,6 +27,9 @@ type tenant struct {
 	vars *manifest.Vars
 	// state is as --state takes it; "" is the default.
 	state string
+	// secretRoots are where secret files must lie (nil: the working
+	// directory); with a tenants file, its directory.
+	secretRoots []string
 }
 
 // seqeraConn is a Seqera Platform: its endpoint, token and default
@@ -63,17 +66,18 @@ func envTenant(env *Env, g *Globals, files []string) (*tenant, error) {
 }
 
 // fileTenant is an entry of the tenants file, its connection secrets
-// resolved (offline commands pass resolve false and get none).
-func fileTenant(env *Env, ft *tenants.Tenant, resolve bool) (*tenant, error) {
-	t := &tenant{name: ft.Name, url: ft.URL, files: ft.Manifests, vars: ft.ManifestVars(), state: ft.State}
+// resolved (offline commands get none).
+func fileTenant(env *Env, ft *tenants.Tenant, run tenantRun) (*tenant, error) {
+	t := &tenant{name: ft.Name, url: ft.URL, files: ft.Manifests, vars: ft.ManifestVars(), state: ft.State,
+		secretRoots: []string{run.secretRoot}}
 	manifest.RegisterURLSecrets(t.state) // a password in a postgres:// URL
 	if ft.Seqera != nil {
 		t.seqera = seqeraConn{endpoint: ft.Seqera.Endpoint, workspace: ft.Seqera.WorkspaceID}
 	}
-	if !resolve {
+	if run.offline {
 		return t, nil
 	}
-	r := secretResolver(env)
+	r := run.secrets.resolver(env, t.secretRoots...)
 	get := func(s *tenants.Secret, into *manifest.Secret) error {
 		if s == nil {
 			return nil
@@ -115,10 +119,4 @@ func (t *tenant) runaiClient(env *Env, conn ConnFlags) (*runai.Client, error) {
 // seqeraConfig is the Seqera client's configuration.
 func (t *tenant) seqeraConfig(env *Env, conn ConnFlags) seqera.Config {
 	return seqera.Config{Endpoint: t.seqera.endpoint, Token: t.seqera.token, Settings: conn.settings(env)}
-}
-
-// secretResolver resolves the secret references of a run: the manifests'
-// and the tenants file's, so that both take every secret-field form.
-func secretResolver(env *Env) manifest.Resolver {
-	return manifest.Resolver{LookupEnv: env.LookupEnv}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -53,6 +54,12 @@ type tenantRun struct {
 	// returns the error to end with (plan --out saves the plan there).
 	after func(results []*tenantResult, err error) error
 	run   perTenant
+	// secrets allow programs and directories to secret references;
+	// secretRoot is the tenants file's directory, where its secret files
+	// and its tenants' must lie ("" without a tenants file: the working
+	// directory).
+	secrets    SecretFlags
+	secretRoot string
 }
 
 // tenantResult is what one tenant's run left behind.
@@ -97,6 +104,7 @@ func (f TenantFlags) run(ctx context.Context, env *Env, g *Globals, r tenantRun)
 		_, err = r.run(ctx, env, t)
 		return err
 	}
+	r.secretRoot = filepath.Dir(path)
 	file, diags := tenants.Load(path)
 	printDiagnostics(env, diags)
 	if diags.HasErrors() {
@@ -128,7 +136,7 @@ func (f TenantFlags) run(ctx context.Context, env *Env, g *Globals, r tenantRun)
 		// confirmation prompt of apply, reach the terminal.
 		ft := selected[0]
 		fmt.Fprintln(env.Stdout, r.header(ft.Name, ft.URL))
-		t, err := fileTenant(env, ft, !r.offline)
+		t, err := fileTenant(env, ft, r)
 		if err == nil {
 			_, err = r.run(ctx, env, t)
 		}
@@ -162,7 +170,7 @@ func runAll(ctx context.Context, env *Env, selected []*tenants.Tenant, par int, 
 			te := &Env{Stdin: strings.NewReader(""), Stdout: res.outW, Stderr: res.errW, Getenv: env.Getenv,
 				LookupEnv: env.LookupEnv, Color: env.Color, Verbose: env.Verbose, interrupts: env.interrupts,
 				observed: env.observations()}
-			t, err := fileTenant(te, ft, !r.offline)
+			t, err := fileTenant(te, ft, r)
 			if err == nil {
 				res.plan, err = r.run(ctx, te, t)
 			}

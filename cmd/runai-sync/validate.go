@@ -23,8 +23,9 @@ type ValidateCmd struct {
 func (c *ValidateCmd) Help() string {
 	return `Validate works offline: it checks every document against the JSON Schema, then
 the set as a whole (duplicate names, scope ids, references between resources,
-ownership rules). It does not check that fromEnv variables or fromFile files
-exist: plan and apply do, before changing anything.
+ownership rules). It checks the shape of secret references only: it does not
+read fromEnv variables or fromFile files, decrypt fromSops files or run
+fromCommand programs; plan and apply do, before changing anything.
 
 Every problem is reported in one run, as file:line:col: field.path: message.
 Exit status: 0 valid (warnings allowed), 1 invalid.

@@ -3,6 +3,7 @@ package testkit
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -29,9 +30,13 @@ func Parse(t testing.TB, src string) *manifest.Set {
 	return manifest.NewSet(docs)
 }
 
-// Resolver reads fromEnv references from vars.
+// Resolver reads fromEnv references from vars, and fromFile files inside
+// the working directory or the temporary directory (where tests write them).
 func Resolver(vars map[string]string) manifest.Resolver {
-	return manifest.Resolver{LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
+	return manifest.Resolver{
+		LookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		Roots:     []string{".", os.TempDir()},
+	}
 }
 
 // Outputs is an apply.Inputs backed by a map.
