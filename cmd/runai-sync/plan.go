@@ -51,7 +51,7 @@ func (c *PlanCmd) Run(ctx context.Context, env *Env, g *Globals) (err error) {
 // plan plans one tenant; a tenant of a tenants file keeps its saved plan
 // in saved.
 func (c *PlanCmd) plan(ctx context.Context, env *Env, t *tenant, saved *tenantPlans) (*diff.Plan, error) {
-	s, err := newSession(ctx, env, c.ConnFlags, t, sessionOptions{diff: c.options()})
+	s, err := newSession(ctx, env, c.ConnFlags, t, sessionOptions{diff: c.options(), secrets: c.SecretFlags})
 	if err != nil {
 		return nil, err
 	}
