@@ -101,8 +101,8 @@ const strictDeleteDelay = 300 * time.Millisecond
 
 // strictOptions turns on the emulator's less convenient behaviours, those
 // of a real tenant (TestScriptsStrict), but for the options a script set
-// itself (set holds the flag names it gave): asynchronous deletion and
-// Seqera replies without "keys".
+// itself (set holds the flag names it gave): asynchronous deletion,
+// Seqera replies without "keys", and token replies without expiresIn.
 func strictOptions(opts *emulator.Options, set map[string]bool) {
 	if !set["delete-delay"] {
 		opts.DeleteDelay = strictDeleteDelay
@@ -110,6 +110,7 @@ func strictOptions(opts *emulator.Options, set map[string]bool) {
 	if !set["seqera-no-keys"] {
 		opts.SeqeraNoKeys = true
 	}
+	opts.LegacyToken = true
 }
 
 func scriptEmu(ts *testscript.TestScript) *scriptEmulator {
