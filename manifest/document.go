@@ -2,7 +2,9 @@ package manifest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"sync"
 
@@ -177,10 +179,15 @@ func findKey(m *yaml.Node, name string) (key, value *yaml.Node) {
 // (which the JSON Schema rejects too) is an error, but the other fields are
 // still filled.
 func (d *Document) Decode() error {
-	raw, err := json.Marshal(d.Value)
-	if err != nil {
+	if err := d.decode(true); !errors.Is(err, errSlowPath) {
 		return err
 	}
+	return d.decode(false)
+}
+
+// decode is Decode straight from Value (fast: decodeFast, which may answer
+// errSlowPath) or through its JSON text.
+func (d *Document) decode(fast bool) error {
 	var target any
 	switch d.Kind {
 	case KindCredential:
@@ -200,6 +207,14 @@ func (d *Document) Decode() error {
 		target, d.Ownership = o, o
 	default:
 		return fmt.Errorf("unknown kind %q", d.Kind)
+	}
+	if fast {
+		return decodeFast(d.Value, reflect.ValueOf(target).Elem())
+	}
+	raw, err := json.Marshal(d.Value)
+	if err != nil {
+		d.Resource, d.Ownership = nil, nil
+		return err
 	}
 	// encoding/json skips values of the wrong type and fills the rest, so a
 	// document that failed the schema still decodes as far as it can and

@@ -362,7 +362,7 @@ func splitDocuments(data []byte) ([]*yaml.Node, error) {
 // file: what follows cannot be trusted either.
 func (d *Document) convert(vars *Vars) Diagnostics {
 	c := &converter{doc: d, vars: vars}
-	v, err := c.value(d.root, nil, 0, 0)
+	v, err := c.value(d.root, 0, 0)
 	if err != nil {
 		var ce *convError
 		if errors.As(err, &ce) {
