@@ -175,3 +175,41 @@ func collectFields(t reflect.Type, prefix []int, out map[string][]int) bool {
 	}
 	return true
 }
+
+// knownKeys holds the JSON names of every field of the manifest kinds: a
+// mapping key of that name is stored under this one copy, so that a
+// hundred thousand documents do not keep a hundred thousand copies of
+// "apiVersion" (the parser makes a new string for every key).
+var knownKeys = func() map[string]string {
+	out := map[string]string{}
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				out[name] = name
+			}
+			walk(f.Type)
+		}
+	}
+	for _, v := range []any{Credential{}, ServiceAccount{}, AccessKey{}, SeqeraCredential{}, Ownership{}, secretRefJSON{}} {
+		walk(reflect.TypeOf(v))
+	}
+	return out
+}()
+
+// internKey returns the shared copy of a known key, else key itself.
+func internKey(key string) string {
+	if k, ok := knownKeys[key]; ok {
+		return k
+	}
+	return key
+}

@@ -143,7 +143,7 @@ func (c *converter) mapping(n *yaml.Node, depth, aliases int) (map[string]any, e
 		if err != nil {
 			return nil, err
 		}
-		out[k.Value] = val
+		out[internKey(k.Value)] = val
 	}
 	for _, m := range merges {
 		if err := c.merge(out, m, depth, aliases); err != nil {
