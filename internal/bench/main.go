@@ -182,17 +182,11 @@ func scenario(bin string, n int, latency time.Duration, parallelism, rounds int)
 				return nil, err
 			}
 			m := measurement{op: s.op, n: n}
-			start := time.Now()
 			cmd := exec.Command(bin, s.args...)
-			var out bytes.Buffer
-			cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = env, dir, &out, &out
-			err := cmd.Run()
-			m.wall = time.Since(start)
+			cmd.Env, cmd.Dir = env, dir
+			out, err := measure(&m, cmd)
 			if err != nil {
-				return nil, fmt.Errorf("%s of %d: %w\n%s", s.op, n, err, tail(out.String()))
-			}
-			if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-				m.rssKiB = ru.Maxrss // KiB on Linux
+				return nil, fmt.Errorf("%s of %d: %w\n%s", s.op, n, err, tail(out))
 			}
 			if m.requests, err = emu.total(); err != nil {
 				return nil, err
@@ -391,4 +385,26 @@ func (e *emulatorProcess) total() (int, error) {
 	var stats struct{ Total int }
 	err = json.NewDecoder(resp.Body).Decode(&stats)
 	return stats.Total, err
+}
+
+// measure runs cmd (its output captured) and fills in m's wall time, CPU
+// time, peak RSS and the machine's load; it returns the output, whose tail
+// goes into the error when the command fails.
+func measure(m *measurement, cmd *exec.Cmd) (string, error) {
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	m.wall = time.Since(start)
+	if err != nil {
+		return out.String(), err
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.rssKiB = ru.Maxrss // KiB on Linux
+	}
+	m.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		m.load = strings.Join(strings.Fields(string(b))[:1], "")
+	}
+	return out.String(), nil
 }

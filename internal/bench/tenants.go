@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -74,21 +72,11 @@ func tenantsScenario(bin string, tenants, size int, latency time.Duration, paral
 			return measurement{}, err
 		}
 		m := measurement{op: op, n: tenants * size}
-		start := time.Now()
 		cmd := exec.Command(bin, args...)
-		var out bytes.Buffer
-		cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = env, dir, &out, &out
-		err := cmd.Run()
-		m.wall = time.Since(start)
+		cmd.Env, cmd.Dir = env, dir
+		out, err := measure(&m, cmd)
 		if err != nil {
-			return m, fmt.Errorf("%s: %w\n%s", op, err, tail(out.String()))
-		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			m.rssKiB = ru.Maxrss
-		}
-		m.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-		if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-			m.load = strings.Join(strings.Fields(string(b))[:1], "")
+			return m, fmt.Errorf("%s: %w\n%s", op, err, tail(out))
 		}
 		if m.requests, err = total(); err != nil {
 			return m, err

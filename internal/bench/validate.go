@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -41,21 +39,9 @@ func validateScenario(bin string, docs, rounds int) ([]measurement, error) {
 	var got []measurement
 	for range rounds {
 		m := measurement{op: "validate", n: docs}
-		cmd := exec.Command(bin, "validate", "-f", dir)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		start := time.Now()
-		err := cmd.Run()
-		m.wall = time.Since(start)
+		out, err := measure(&m, exec.Command(bin, "validate", "-f", dir))
 		if err != nil {
-			return nil, fmt.Errorf("validate of %d documents: %w\n%s", docs, err, tail(out.String()))
-		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			m.rssKiB = ru.Maxrss
-		}
-		m.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-		if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-			m.load = strings.Join(strings.Fields(string(b))[:1], "")
+			return nil, fmt.Errorf("validate of %d documents: %w\n%s", docs, err, tail(out))
 		}
 		m.ideal = validateWallTarget
 		fmt.Printf("validate     n=%-6d wall %-10v cpu %-10v peak RSS %.1f MiB (load %s)\n", docs, m.wall.Round(time.Millisecond), m.cpu.Round(time.Millisecond), float64(m.rssKiB)/1024, m.load)
