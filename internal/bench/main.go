@@ -224,11 +224,18 @@ func writeManifests(dir string, n int) error {
 	if err := os.WriteFile(filepath.Join(dir, "ownership.yaml"), []byte(own), 0o644); err != nil {
 		return err
 	}
-	for f := 0; f*500 < n; f++ {
+	return writeCredentials(dir, n, 500, "---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata:\n  name: cred-%05[1]d\n  description: Bench credential %[1]d\n  scope: project\n  project: sandbox\n"+
+		"spec:\n  type: password\n  user: user-%[1]d\n  password: {fromEnv: SECRET_VALUE}\n")
+}
+
+// writeCredentials writes n password credentials into dir, perFile
+// documents to a file (creds-000.yaml, …); doc is the text of one, with %[1]d
+// its number.
+func writeCredentials(dir string, n, perFile int, doc string) error {
+	for f := 0; f*perFile < n; f++ {
 		var b strings.Builder
-		for i := f * 500; i < min(n, (f+1)*500); i++ {
-			fmt.Fprintf(&b, "---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata:\n  name: cred-%05d\n  description: Bench credential %d\n  scope: project\n  project: sandbox\n"+
-				"spec:\n  type: password\n  user: user-%d\n  password: {fromEnv: SECRET_VALUE}\n", i, i, i)
+		for i := f * perFile; i < min(n, (f+1)*perFile); i++ {
+			fmt.Fprintf(&b, doc, i)
 		}
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("creds-%03d.yaml", f)), []byte(b.String()), 0o644); err != nil {
 			return err

@@ -118,17 +118,8 @@ func writeTenantManifests(dir string, size int) error {
 	if err := os.WriteFile(filepath.Join(dir, "ownership.yaml"), []byte(own), 0o644); err != nil {
 		return err
 	}
-	for f := 0; f*500 < size; f++ {
-		var b strings.Builder
-		for i := f * 500; i < min(size, (f+1)*500); i++ {
-			fmt.Fprintf(&b, "---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata:\n  name: cred-%05d\n  description: Credential %d of ${tenant}\n  scope: project\n  projectId: 7\n"+
-				"spec:\n  type: password\n  user: user-%d\n  password: {fromEnv: SECRET_VALUE}\n", i, i, i)
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("creds-%03d.yaml", f)), []byte(b.String()), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return writeCredentials(dir, size, 500, "---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata:\n  name: cred-%05[1]d\n  description: Credential %[1]d of ${tenant}\n  scope: project\n  projectId: 7\n"+
+		"spec:\n  type: password\n  user: user-%[1]d\n  password: {fromEnv: SECRET_VALUE}\n")
 }
 
 // tenantTargets are the promises of the tenants issue.

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -26,15 +24,9 @@ func validateScenario(bin string, docs, rounds int) ([]measurement, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	for f := 0; f*1000 < docs; f++ {
-		var b strings.Builder
-		for i := f * 1000; i < min(docs, (f+1)*1000); i++ {
-			fmt.Fprintf(&b, "---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata:\n  name: cred-%06d\n  description: Bench credential %d\n  scope: project\n  project: sandbox\n"+
-				"spec:\n  type: password\n  user: user-%d\n  password: {fromEnv: SECRET_VALUE}\n", i, i, i)
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("creds-%03d.yaml", f)), []byte(b.String()), 0o644); err != nil {
-			return nil, err
-		}
+	if err := writeCredentials(dir, docs, 1000, "---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata:\n  name: cred-%06[1]d\n  description: Bench credential %[1]d\n  scope: project\n  project: sandbox\n"+
+		"spec:\n  type: password\n  user: user-%[1]d\n  password: {fromEnv: SECRET_VALUE}\n"); err != nil {
+		return nil, err
 	}
 	var got []measurement
 	for range rounds {
