@@ -35,6 +35,15 @@ apiVersion: runai-sync/v1
 kind: Credential
 metadata: {name: c, scope: project, projectId: "7", description: null}
 spec: {type: password, user: 3, password: [x]}
+---
+apiVersion: runai-sync/v1
+kind: ServiceAccount
+metadata: {name: d}
+spec:
+  accessRules:
+    - {role: ML engineer, scope: project, project: team-a}
+    - {role: Viewer, scope: project, projectId: 12}
+    - {role: Viewer, scope: department, departmentId: "2"}
 `)
 	fast, slow := 0, 0
 	check := func(name string, docs []*Document) {

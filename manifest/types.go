@@ -194,6 +194,8 @@ type ServiceAccountSpec struct {
 	Rotation string `json:"rotation,omitempty"`
 	// SecretFile, when set, receives the one-time secret (mode 0600).
 	SecretFile string `json:"secretFile,omitempty"`
+	// AccessRules are the roles the account holds, each on a scope.
+	AccessRules []AccessRule `json:"accessRules,omitempty"`
 }
 
 // IsEnabled applies the default.

@@ -20,6 +20,8 @@ func checkSet(set *manifest.Set) manifest.Diagnostics {
 		case *manifest.Credential:
 			ds = append(ds, CheckScope(v.Document(), manifest.FieldPath{"metadata"}, v.Metadata.Scope)...)
 			ds = append(ds, checkCredentialSpec(v)...)
+		case *manifest.ServiceAccount:
+			ds = append(ds, checkAccessRules(v)...)
 		}
 		ds = append(ds, checkSecrets(set, names, r)...)
 	}
