@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/runai-sync/runai-sync/diff"
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // Options control an apply.
@@ -56,7 +56,7 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	var named interface{ Subject() manifest.Key }
+	var named interface{ Subject() resource.Key }
 	if errors.As(e.Err, &named) && named.Subject() == e.Step.Change.Key {
 		return e.Err.Error() // it names the object and the operation already
 	}
@@ -335,7 +335,7 @@ func (r *runner) wait(ctx context.Context, plan *diff.Plan) {
 		if !ok {
 			continue
 		}
-		err := w.Wait(ctx, changes, func(k manifest.Key, status string, failed bool) {
+		err := w.Wait(ctx, changes, func(k resource.Key, status string, failed bool) {
 			r.event(Event{Type: Synced, Key: k, Status: status, Err: errIf(failed, status)})
 		})
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -377,11 +377,11 @@ func (r *runner) event(e Event) {
 // with what live objects show at any time (a service account's client id).
 type outputs struct {
 	mu   sync.Mutex
-	vals map[manifest.Key]map[string]manifest.Secret
+	vals map[resource.Key]map[string]resource.Secret
 }
 
 func newOutputs(plan *diff.Plan) *outputs {
-	o := &outputs{vals: map[manifest.Key]map[string]manifest.Secret{}}
+	o := &outputs{vals: map[resource.Key]map[string]resource.Secret{}}
 	for _, c := range plan.Changes {
 		if c.Live != nil {
 			for f, v := range c.Live.Outputs {
@@ -392,23 +392,23 @@ func newOutputs(plan *diff.Plan) *outputs {
 	return o
 }
 
-func (o *outputs) set(k manifest.Key, vals map[string]manifest.Secret) {
+func (o *outputs) set(k resource.Key, vals map[string]resource.Secret) {
 	for f, v := range vals {
 		o.setOne(k, f, v)
 	}
 }
 
-func (o *outputs) setOne(k manifest.Key, field string, v manifest.Secret) {
+func (o *outputs) setOne(k resource.Key, field string, v resource.Secret) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.vals[k] == nil {
-		o.vals[k] = map[string]manifest.Secret{}
+		o.vals[k] = map[string]resource.Secret{}
 	}
 	o.vals[k][field] = v
 }
 
 // Output implements Inputs.
-func (o *outputs) Output(k manifest.Key, field string) (manifest.Secret, bool) {
+func (o *outputs) Output(k resource.Key, field string) (resource.Secret, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	v, ok := o.vals[k][field]

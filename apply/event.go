@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/runai-sync/runai-sync/diff"
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // EventType tells what happened.
@@ -28,7 +28,7 @@ type Event struct {
 	// Err is set for StepFailed, and for a Synced object that failed.
 	Err error
 	// Key and Status describe a Synced object.
-	Key    manifest.Key
+	Key    resource.Key
 	Status string
 	// Took is the duration of the step.
 	Took time.Duration

@@ -6,12 +6,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // Display values of secret fields.
 const (
-	Sensitive       = manifest.Redacted
+	Sensitive       = resource.Redacted
 	KnownAfterApply = "(known after apply)"
 )
 
@@ -19,11 +19,11 @@ const (
 // it. See guard.go for how pruning uses it.
 type Ownership interface {
 	// Owner names the Ownership document that owns k, or "".
-	Owner(k manifest.Key) string
+	Owner(k resource.Key) string
 	// Ignored reports an ignore rule matching k.
-	Ignored(k manifest.Key) bool
+	Ignored(k resource.Key) bool
 	// ProtectedByRule reports a protect rule matching k.
-	ProtectedByRule(k manifest.Key) bool
+	ProtectedByRule(k resource.Key) bool
 	// HasOwnership reports whether any Ownership document exists.
 	HasOwnership() bool
 }
@@ -43,12 +43,12 @@ type Options struct {
 // Compute compares desired with live objects and returns the plan. It is a
 // pure function: the same input always gives the same plan.
 func Compute(desired, live []*Object, own Ownership, opts Options) *Plan {
-	liveByKey := make(map[manifest.Key]*Object, len(live))
+	liveByKey := make(map[resource.Key]*Object, len(live))
 	for _, l := range live {
 		liveByKey[l.Key] = l
 	}
 	p := &Plan{}
-	byKey := make(map[manifest.Key]*Change, len(desired))
+	byKey := make(map[resource.Key]*Change, len(desired))
 	for _, d := range desired {
 		c := compare(d, liveByKey[d.Key])
 		byKey[d.Key] = c
@@ -182,7 +182,7 @@ func decide(c *Change) {
 // created or replaced needs the one-time outputs it takes (a client secret)
 // from a fresh regeneration; a regeneration gives every existing dependent
 // a new value, so they change too. It runs to a fixpoint: graphs are small.
-func propagate(changes []*Change, byKey map[manifest.Key]*Change) {
+func propagate(changes []*Change, byKey map[resource.Key]*Change) {
 	for changed := true; changed; {
 		changed = false
 		for _, c := range changes {
@@ -234,7 +234,7 @@ func hasField(c *Change, path string) bool {
 // notes adds the remarks that concern the whole plan.
 func notes(p *Plan, desired, live []*Object) {
 	unverified := 0
-	liveByKey := map[manifest.Key]*Object{}
+	liveByKey := map[resource.Key]*Object{}
 	for _, l := range live {
 		liveByKey[l.Key] = l
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // Pruning and the safety guards live here, in one place.
@@ -36,7 +36,7 @@ import (
 // prune turns owned, undeclared live objects into deletes (or unmanaged
 // entries when not pruning).
 func prune(p *Plan, desired, live []*Object, own Ownership, opts Options) {
-	declared := make(map[manifest.Key]bool, len(desired))
+	declared := make(map[resource.Key]bool, len(desired))
 	for _, d := range desired {
 		declared[d.Key] = true
 	}

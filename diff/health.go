@@ -3,14 +3,14 @@ package diff
 import (
 	"slices"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // Health is a managed live object its provider reports as unhealthy: it
 // exists, but does not work as it should (a credential whose sync status
 // is "Failed", "Issues found" or "Deletion failed").
 type Health struct {
-	Key      manifest.Key
+	Key      resource.Key
 	Provider string
 	ID       string
 	// Status is the provider's status, e.g. "Issues found".

@@ -5,12 +5,13 @@ import (
 	"time"
 
 	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // Object is one resource in the common model: desired (built by a provider
 // from a manifest) or live (built by a provider from the API).
 type Object struct {
-	Key manifest.Key `json:"key"`
+	Key resource.Key `json:"key"`
 	// Provider names the provider that owns the object ("runai", "seqera").
 	Provider string `json:"provider"`
 	// ID is the live id; empty for a desired object.
@@ -41,11 +42,11 @@ type Object struct {
 	Regenerates []string `json:"-"`
 	// Outputs are the outputs a live object shows at any time (a service
 	// account's clientId); one-time outputs (clientSecret) are never here.
-	Outputs map[string]manifest.Secret `json:"-"`
+	Outputs map[string]resource.Secret `json:"-"`
 	// Undelivered lists, for a live object, the dependents that never
 	// received the one-time secret an earlier apply generated (the apply
 	// stopped half-way): it is regenerated and delivered again.
-	Undelivered []manifest.Key `json:"-"`
+	Undelivered []resource.Key `json:"-"`
 	// UsedBy names what uses the live object, e.g. "workspace train-llm".
 	UsedBy []string `json:"usedBy,omitempty"`
 	// Protected is lifecycle.protect of the manifest (desired).
@@ -84,12 +85,12 @@ type SecretAttr struct {
 	// the apply (a service account's client secret).
 	Output *OutputRef `json:"output,omitempty"`
 	// Value is the resolved value of a desired field (literal, env, file).
-	Value manifest.Secret `json:"-"`
+	Value resource.Secret `json:"-"`
 }
 
 // OutputRef names an output of another resource.
 type OutputRef struct {
-	Key   manifest.Key `json:"key"`
+	Key   resource.Key `json:"key"`
 	Field string       `json:"field"`
 }
 

@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // The order of an apply, in one table. Identities come first because their
@@ -33,15 +33,15 @@ import (
 // plus one create, never for the length of the apply, and once a replace
 // has started its create runs even if other units fail meanwhile. Ties
 // break by key, so the same input always gives the same order.
-var levels = map[manifest.Kind]int{
-	manifest.KindServiceAccount:   0,
-	manifest.KindAccessKey:        0,
-	manifest.KindCredential:       1,
-	manifest.KindSeqeraCredential: 1,
+var levels = map[resource.Kind]int{
+	resource.KindServiceAccount:   0,
+	resource.KindAccessKey:        0,
+	resource.KindCredential:       1,
+	resource.KindSeqeraCredential: 1,
 }
 
 // Level returns the dependency level of a kind.
-func Level(k manifest.Kind) int { return levels[k] }
+func Level(k resource.Kind) int { return levels[k] }
 
 // Phase is the API operation of a step, and the part of the apply whose
 // waves hold it: deletes of pruned objects, then creates and updates (with

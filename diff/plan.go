@@ -1,7 +1,7 @@
 package diff
 
 import (
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // FieldChange is one field that differs. Before and After are display
@@ -18,7 +18,7 @@ type FieldChange struct {
 // Change is what the plan does to one resource.
 type Change struct {
 	Action   Action       `json:"action"`
-	Key      manifest.Key `json:"key"`
+	Key      resource.Key `json:"key"`
 	Provider string       `json:"provider"`
 	// ID is the id of the live object, if there is one.
 	ID string `json:"id,omitempty"`
@@ -51,7 +51,7 @@ func (c *Change) ChangedPaths() []string {
 // Refusal is a change a safety guard blocked. Any refusal blocks the whole
 // apply before its first change.
 type Refusal struct {
-	Key manifest.Key `json:"key"`
+	Key resource.Key `json:"key"`
 	// Guard is "in-use", "protected" or "mass-delete".
 	Guard string `json:"guard"`
 	// Message names what is in the way (the workloads, the rule).
@@ -81,7 +81,7 @@ type Plan struct {
 
 // ScopeString is Key.ScopeString with the unit's name when p knows it:
 // "project team-a (12)".
-func (p *Plan) ScopeString(k manifest.Key) string {
+func (p *Plan) ScopeString(k resource.Key) string {
 	if n := p.ScopeNames[k.ScopeString()]; n != "" && k.ScopeID != "" {
 		return k.Scope + " " + n + " (" + k.ScopeID + ")"
 	}

@@ -6,7 +6,7 @@ import (
 	"io"
 	"slices"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // View renders a plan in one format. One implementation per format.
@@ -29,13 +29,13 @@ func SummaryLine(s Summary) string {
 // group is the changes of one kind in one scope.
 type group struct {
 	title   string
-	kind    manifest.Kind
-	key     manifest.Key // the kind and scope, for sorting
+	kind    resource.Kind
+	key     resource.Key // the kind and scope, for sorting
 	changes []*Change
 }
 
 // groupChanges groups actionable changes by kind and scope, in the order
-// of manifest.Kinds, then scope, then name.
+// of resource.Kinds, then scope, then name.
 func groupChanges(p *Plan) []*group {
 	byTitle := map[string]*group{}
 	var groups []*group
@@ -43,13 +43,13 @@ func groupChanges(p *Plan) []*group {
 		title := groupTitle(p, c.Key)
 		g := byTitle[title]
 		if g == nil {
-			g = &group{title: title, kind: c.Key.Kind, key: manifest.Key{Kind: c.Key.Kind, Scope: c.Key.Scope, ScopeID: c.Key.ScopeID}}
+			g = &group{title: title, kind: c.Key.Kind, key: resource.Key{Kind: c.Key.Kind, Scope: c.Key.Scope, ScopeID: c.Key.ScopeID}}
 			byTitle[title] = g
 			groups = append(groups, g)
 		}
 		g.changes = append(g.changes, c)
 	}
-	kindRank := func(k manifest.Kind) int { return slices.Index(manifest.Kinds, k) }
+	kindRank := func(k resource.Kind) int { return slices.Index(resource.Kinds, k) }
 	scopeRank := func(s string) int {
 		return slices.Index([]string{"tenant", "cluster", "department", "project", "workspace"}, s)
 	}
@@ -66,18 +66,18 @@ func groupChanges(p *Plan) []*group {
 
 // groupTitle names a kind and scope: "Credentials in project 12", or with
 // the unit's name "Credentials in project team-a (12)".
-func groupTitle(p *Plan, k manifest.Key) string {
-	noun := map[manifest.Kind]string{
-		manifest.KindCredential:       "Credentials",
-		manifest.KindServiceAccount:   "Service accounts",
-		manifest.KindAccessKey:        "Access keys",
-		manifest.KindSeqeraCredential: "Seqera credentials",
+func groupTitle(p *Plan, k resource.Key) string {
+	noun := map[resource.Kind]string{
+		resource.KindCredential:       "Credentials",
+		resource.KindServiceAccount:   "Service accounts",
+		resource.KindAccessKey:        "Access keys",
+		resource.KindSeqeraCredential: "Seqera credentials",
 	}[k.Kind]
 	if noun == "" {
 		noun = string(k.Kind)
 	}
 	switch {
-	case k.Kind == manifest.KindSeqeraCredential && k.ScopeID == "":
+	case k.Kind == resource.KindSeqeraCredential && k.ScopeID == "":
 		return noun + " in the default workspace"
 	case k.Scope == "":
 		return noun
@@ -89,7 +89,7 @@ func groupTitle(p *Plan, k manifest.Key) string {
 
 // label names the object inside its group: the type and name of a
 // credential, the name of anything else.
-func label(k manifest.Key) string {
+func label(k resource.Key) string {
 	if k.Type != "" {
 		return k.Type + " " + k.Name
 	}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // FormatVersion is the version of the JSON plan format; it changes only
@@ -71,7 +71,7 @@ type jsonRefusal struct {
 	Lift    string   `json:"lift"`
 }
 
-func flatKey(p *Plan, k manifest.Key) jsonKey {
+func flatKey(p *Plan, k resource.Key) jsonKey {
 	j := jsonKey{Kind: string(k.Kind), Type: k.Type, Name: k.Name, Scope: k.Scope}
 	name := ""
 	if k.ScopeID != "" {
@@ -84,13 +84,13 @@ func flatKey(p *Plan, k manifest.Key) jsonKey {
 		return nil
 	}
 	switch k.Scope {
-	case manifest.ScopeProject:
+	case resource.ScopeProject:
 		j.ProjectID, j.Project = num(), name
-	case manifest.ScopeDepartment:
+	case resource.ScopeDepartment:
 		j.DepartmentID, j.Department = k.ScopeID, name
-	case manifest.ScopeCluster:
+	case resource.ScopeCluster:
 		j.ClusterID, j.Cluster = k.ScopeID, name
-	case manifest.ScopeWorkspace:
+	case resource.ScopeWorkspace:
 		j.WorkspaceID = num()
 	}
 	return j

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // SavedFormatVersion is the version of the saved plan format.
@@ -50,7 +50,7 @@ func (s *Saved) Body() []byte {
 // SavedChange is one change of a saved plan.
 type SavedChange struct {
 	Action Action       `json:"action"`
-	Key    manifest.Key `json:"key"`
+	Key    resource.Key `json:"key"`
 	ID     string       `json:"id,omitempty"`
 	// Live is the digest of the live object when the plan was made
 	// ("absent" when there was none).
@@ -61,7 +61,7 @@ type SavedChange struct {
 }
 
 // Fingerprint turns a secret value into a keyed fingerprint.
-type Fingerprint func(manifest.Secret) string
+type Fingerprint func(resource.Secret) string
 
 // Save records the actionable changes of p. manifests is the keyed digest
 // of the manifest set; sum fingerprints secret values.
@@ -82,7 +82,7 @@ func Save(p *Plan, files []string, opts Options, manifests, keyID string, sum Fi
 // secret values, or to what the plan would do to it, makes it stale. It returns one
 // reason per object, naming it; none means the saved plan may be applied.
 func (s *Saved) Stale(now *Plan, sum Fingerprint) []string {
-	byKey := map[manifest.Key]*Change{}
+	byKey := map[resource.Key]*Change{}
 	for _, c := range now.Changes {
 		byKey[c.Key] = c
 	}
@@ -148,7 +148,7 @@ func withArticle(s string) string {
 // object stays in the plan as a no-op, so what its live object shows (a
 // service account's client id) still reaches the steps that take it.
 func (s *Saved) Restrict(now *Plan) *Plan {
-	keep := map[manifest.Key]bool{}
+	keep := map[resource.Key]bool{}
 	for _, sc := range s.Changes {
 		keep[sc.Key] = true
 	}

@@ -200,8 +200,11 @@ var knownKeys = func() map[string]string {
 			walk(f.Type)
 		}
 	}
-	for _, v := range []any{Credential{}, ServiceAccount{}, AccessKey{}, SeqeraCredential{}, Ownership{}, secretRefJSON{}} {
+	for _, v := range []any{Credential{}, ServiceAccount{}, AccessKey{}, SeqeraCredential{}, Ownership{}, SopsRef{}, CommandRef{}, OutputRef{}} {
 		walk(reflect.TypeOf(v))
+	}
+	for _, form := range strings.Split(Forms, ", ") { // the keys of a SecretRef's object form
+		out[form] = form
 	}
 	return out
 }()

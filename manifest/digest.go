@@ -26,5 +26,5 @@ func (s *Set) Canonical() Secret {
 	}
 	slices.Sort(docs)
 	text := strings.Join(docs, "\n")
-	return Secret{p: &text} // not registered for redaction: never printed whole
+	return NewPublicValue(text) // not registered for redaction: never printed whole
 }

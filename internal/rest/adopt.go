@@ -6,7 +6,7 @@ import (
 	"maps"
 	"net/http"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // ReadBack reads back the object of a name after a create: its id and its
@@ -23,7 +23,7 @@ func Conflict(err error) bool { return IsStatus(err, http.StatusConflict) }
 // is never made twice. Otherwise the object was made by someone else since
 // the plan, and the error says to plan again. api names the service in the
 // error ("the API", "Seqera").
-func AdoptLostCreate(ctx context.Context, key manifest.Key, want map[string]string, err error, api string, read ReadBack) (string, error) {
+func AdoptLostCreate(ctx context.Context, key resource.Key, want map[string]string, err error, api string, read ReadBack) (string, error) {
 	var re *Error
 	if !errors.As(err, &re) || !re.MaybeApplied {
 		return "", &OpError{Op: "create", Key: key, Err: err,

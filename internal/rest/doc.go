@@ -25,7 +25,7 @@
 // providers pass those in (the setting a TLS hint names, the service an
 // adoption error names). Besides the client it holds what both providers'
 // errors share, OpError, Subject and AdoptLostCreate, which name objects
-// by their manifest.Key: manifest is the one project package it imports.
+// by their resource.Key: manifest is the one project package it imports.
 // It never puts a request body or a header in an error, a log line or a
 // panic: bodies and headers carry secrets.
 package rest

@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // Error is a request that did not succeed: an HTTP status the caller must
@@ -110,7 +110,7 @@ func serverMessage(status int, body []byte) string {
 	// Scrub secrets before the message is cut short or its spaces folded,
 	// either of which would leave a part of a value that output's scrubbing
 	// no longer recognises.
-	msg = strings.Join(strings.Fields(manifest.Redact(msg)), " ")
+	msg = strings.Join(strings.Fields(resource.Redact(msg)), " ")
 	if msg == "" {
 		msg = http.StatusText(status)
 	}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // OpError is a failed operation on one object of an API, or on a part of
@@ -25,7 +25,7 @@ type OpError struct {
 	Op string
 	// Key names the object; for an operation on no single object only the
 	// fields that place it are set, or none.
-	Key manifest.Key
+	Key resource.Key
 	// Err is the cause.
 	Err error
 	// Hint says what to do, when there is something to say.
@@ -56,13 +56,13 @@ func (e *OpError) Unwrap() error { return e.Err }
 
 // Subject is the object the error is about; apply uses it not to name the
 // object twice.
-func (e *OpError) Subject() manifest.Key { return e.Key }
+func (e *OpError) Subject() resource.Key { return e.Key }
 
 // Subject names an object for messages: "credential team-a-s3 (accessKey,
 // project 12)", "service account ci-pipeline", "seqera credential github-ci
 // (workspace 1001)", "seqera personal workspace"; "" for nothing.
-func Subject(k manifest.Key) string {
-	if k.Kind == manifest.KindSeqeraCredential {
+func Subject(k resource.Key) string {
+	if k.Kind == resource.KindSeqeraCredential {
 		ws := "workspace " + k.ScopeID
 		if k.ScopeID == "" {
 			ws = "personal workspace"
@@ -70,7 +70,7 @@ func Subject(k manifest.Key) string {
 		switch {
 		case k.Name != "":
 			return fmt.Sprintf("seqera credential %s (%s)", k.Name, ws)
-		case k.Scope == manifest.ScopeWorkspace:
+		case k.Scope == resource.ScopeWorkspace:
 			return "seqera " + ws
 		}
 		return ""
@@ -78,8 +78,8 @@ func Subject(k manifest.Key) string {
 	if k.Name == "" {
 		return ""
 	}
-	kind := map[manifest.Kind]string{manifest.KindCredential: "credential", manifest.KindServiceAccount: "service account",
-		manifest.KindAccessKey: "access key"}[k.Kind]
+	kind := map[resource.Kind]string{resource.KindCredential: "credential", resource.KindServiceAccount: "service account",
+		resource.KindAccessKey: "access key"}[k.Kind]
 	if kind == "" {
 		kind = string(k.Kind)
 	}

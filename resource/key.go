@@ -1,40 +1,10 @@
-package manifest
+package resource
 
 import (
 	"cmp"
 	"strconv"
 	"strings"
 )
-
-// Kind is the kind of a manifest document.
-type Kind string
-
-// The kinds of DESIGN.md.
-const (
-	KindCredential       Kind = "Credential"
-	KindServiceAccount   Kind = "ServiceAccount"
-	KindAccessKey        Kind = "AccessKey"
-	KindSeqeraCredential Kind = "SeqeraCredential"
-	KindOwnership        Kind = "Ownership"
-)
-
-// Kinds lists every kind, in the order the documentation presents them.
-var Kinds = []Kind{KindCredential, KindServiceAccount, KindAccessKey, KindSeqeraCredential, KindOwnership}
-
-// APIVersion is the only apiVersion this build reads.
-const APIVersion = "runai-sync/v1"
-
-// Credential types, named as the vendor's asset kinds.
-const (
-	TypeAccessKey      = "accessKey"
-	TypePassword       = "password"
-	TypeDockerRegistry = "dockerRegistry"
-	TypeGenericSecret  = "genericSecret"
-	TypeNGCAPIKey      = "ngcApiKey"
-)
-
-// CredentialTypes lists the credential types.
-var CredentialTypes = []string{TypeAccessKey, TypePassword, TypeDockerRegistry, TypeGenericSecret, TypeNGCAPIKey}
 
 // Scopes of a Run:ai credential, and the Seqera workspace scope.
 const (

@@ -1,4 +1,4 @@
-package manifest
+package resource
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func (s Secret) IsZero() bool { return s.p == nil }
 func (s Secret) String() string { return Redacted }
 
 // GoString implements fmt.GoStringer without revealing the value.
-func (s Secret) GoString() string { return "manifest.Secret(" + Redacted + ")" }
+func (s Secret) GoString() string { return "resource.Secret(" + Redacted + ")" }
 
 // Format implements fmt.Formatter: every verb prints the redaction marker.
 func (s Secret) Format(f fmt.State, verb rune) {
@@ -218,7 +218,7 @@ func (r SecretRef) String() string {
 }
 
 // GoString is String, so %#v never reveals a literal.
-func (r SecretRef) GoString() string { return "manifest.SecretRef" + r.String() }
+func (r SecretRef) GoString() string { return "resource.SecretRef" + r.String() }
 
 // Format implements fmt.Formatter without revealing a literal.
 func (r SecretRef) Format(f fmt.State, verb rune) {
