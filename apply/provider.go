@@ -57,18 +57,15 @@ func Live(ch *diff.Change, op string) (*diff.Object, error) {
 	return ch.Live, nil
 }
 
-// Desired returns the desired object of ch and the manifest resource it
-// holds, which must be a T (op names the step: "create", "update").
-func Desired[T manifest.Resource](ch *diff.Change, op string) (*diff.Object, T, error) {
-	var r T
+// Desired returns the desired object a step of ch acts on (op names the
+// step: "create", "update"). Providers build their requests from what it
+// holds (Key, Attrs, Secrets, Settings), never from a manifest. A plan
+// without one is an error, never a panic.
+func Desired(ch *diff.Change, op string) (*diff.Object, error) {
 	if ch.Desired == nil {
-		return nil, r, fmt.Errorf("the plan holds no desired object to %s", op)
+		return nil, fmt.Errorf("the plan holds no desired object to %s", op)
 	}
-	r, ok := ch.Desired.Resource.(T)
-	if !ok {
-		return nil, r, fmt.Errorf("the desired object holds a %T, not a %T", ch.Desired.Resource, r)
-	}
-	return ch.Desired, r, nil
+	return ch.Desired, nil
 }
 
 // DesiredSecret sets o.Secrets[path] to the plan's model of the secret

@@ -64,11 +64,11 @@ type Object struct {
 	// StatusMessage says why, when the API says.
 	Unhealthy     bool   `json:"-"`
 	StatusMessage string `json:"-"`
-	// Doc is the document a desired object was read from.
-	Doc *manifest.Document `json:"-"`
-	// Resource is the manifest resource of a desired object, for the
-	// provider to build its requests from.
-	Resource manifest.Resource `json:"-"`
+	// Settings holds, for a desired object, what the provider needs to act
+	// on it that is not compared, by manifest path, as text: where a
+	// one-time secret is also written ("spec.secretFile"). With Attrs,
+	// Secrets and Key it is all a provider builds its requests from.
+	Settings map[string]string `json:"-"`
 }
 
 // SecretAttr is a secret field. Its value never leaves memory: it is not

@@ -41,7 +41,7 @@ func (p *Provider) doAccessKey(ctx context.Context, step diff.Step) (apply.Resul
 // secret to spec.secretFile and returns the client id and secret for the
 // dependents.
 func (p *Provider) createAccessKey(ctx context.Context, ch *diff.Change) (apply.Result, error) {
-	d, a, err := apply.Desired[*manifest.AccessKey](ch, "create")
+	d, err := apply.Desired(ch, "create")
 	if err != nil {
 		return apply.Result{}, err
 	}
@@ -49,7 +49,7 @@ func (p *Provider) createAccessKey(ctx context.Context, ch *diff.Change) (apply.
 	if err != nil {
 		return apply.Result{}, err
 	}
-	if err := p.deliverFile(s, a.Spec.SecretFile); err != nil {
+	if err := p.deliverFile(s, d.Settings[settingSecretFile]); err != nil {
 		return apply.Result{}, err
 	}
 	return s.result(), nil
@@ -58,7 +58,7 @@ func (p *Provider) createAccessKey(ctx context.Context, ch *diff.Change) (apply.
 // updateAccessKey regenerates the key's secret when the change says so
 // (the only in-place change there is).
 func (p *Provider) updateAccessKey(ctx context.Context, ch *diff.Change) (apply.Result, error) {
-	_, a, err := apply.Desired[*manifest.AccessKey](ch, "update")
+	d, err := apply.Desired(ch, "update")
 	if err != nil {
 		return apply.Result{}, err
 	}
@@ -66,7 +66,7 @@ func (p *Provider) updateAccessKey(ctx context.Context, ch *diff.Change) (apply.
 	if err != nil {
 		return apply.Result{}, err
 	}
-	return p.rotate(ctx, p.accessKeys(), ch, live, a.Spec.SecretFile)
+	return p.rotate(ctx, p.accessKeys(), ch, live, d.Settings[settingSecretFile])
 }
 
 // deleteAccessKey deletes the live object of ch: the caller's key through

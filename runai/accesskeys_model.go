@@ -15,7 +15,7 @@ var accessKeyInPlace = []string{attrRotation}
 // desiredAccessKey builds the desired object of a manifest access key (one
 // of the caller's): spec.rotation quoted when set, nothing else.
 func desiredAccessKey(a *manifest.AccessKey) *diff.Object {
-	return desiredIdentity(a, map[string]string{}, a.Spec.Rotation, accessKeyInPlace)
+	return desiredIdentity(a, map[string]string{}, a.Spec.Rotation, a.Spec.SecretFile, accessKeyInPlace)
 }
 
 // liveAccessKey builds the live object of one of the caller's keys: no

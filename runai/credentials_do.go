@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/runai-sync/runai-sync/apply"
@@ -48,7 +49,7 @@ func (p *Provider) deleteCredential(ctx context.Context, ch *diff.Change) error 
 // updateCredential sets the description of the live object of ch, the
 // only field the API can change in place.
 func (p *Provider) updateCredential(ctx context.Context, ch *diff.Change) (apply.Result, error) {
-	_, cred, err := apply.Desired[*manifest.Credential](ch, "update")
+	d, err := apply.Desired(ch, "update")
 	if err != nil {
 		return apply.Result{}, err
 	}
@@ -56,7 +57,11 @@ func (p *Provider) updateCredential(ctx context.Context, ch *diff.Change) (apply
 	if err != nil {
 		return apply.Result{}, err
 	}
-	if err := p.c.updateCredentialDescription(ctx, live.Key, live.ID, cred.Metadata.Description); err != nil {
+	f, err := desiredFields(d)
+	if err != nil {
+		return apply.Result{}, &Error{Op: "update", Key: d.Key, Err: err}
+	}
+	if err := p.c.updateCredentialDescription(ctx, live.Key, live.ID, f.Description); err != nil {
 		return apply.Result{}, err
 	}
 	return apply.Result{ID: live.ID}, nil
@@ -70,11 +75,11 @@ func (p *Provider) updateCredential(ctx context.Context, ch *diff.Change) (apply
 // deleted still holds the name waits until it is gone and tries again.
 // Each wait is bounded by DeleteTimeout.
 func (p *Provider) createCredential(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
-	d, cred, err := apply.Desired[*manifest.Credential](ch, "create")
+	d, err := apply.Desired(ch, "create")
 	if err != nil {
 		return apply.Result{}, err
 	}
-	body, err := createBody(cred, d, in)
+	body, err := createBody(d, in)
 	if err != nil {
 		return apply.Result{}, &Error{Op: "create", Key: d.Key, Err: err}
 	}
@@ -115,52 +120,51 @@ func (p *Provider) readBack(key manifest.Key) rest.ReadBack {
 	}
 }
 
-// createBody builds the POST body: the manifest's fields, the scope with
-// exactly its own id, and the secret values (resolved ones from the
-// plan, produced ones from in). Its errors name fields, never values.
-func createBody(c *manifest.Credential, d *diff.Object, in apply.Inputs) (*createRequest, error) {
-	s := c.Spec
-	m := c.Metadata
-	body := &createRequest{Meta: createMeta{Name: m.Name, Description: m.Description, Scope: m.Scope}}
-	switch m.Scope {
+// createBody builds the POST body from the desired object: its Key (name,
+// scope and scope id), the fields of its Attrs, and the secret values
+// (resolved ones from the plan, produced ones from in). Its errors name
+// fields, never values.
+func createBody(d *diff.Object, in apply.Inputs) (*createRequest, error) {
+	f, err := desiredFields(d)
+	if err != nil {
+		return nil, err
+	}
+	k := d.Key
+	body := &createRequest{Meta: createMeta{Name: k.Name, Description: f.Description, Scope: k.Scope}}
+	switch k.Scope {
 	case manifest.ScopeProject:
-		if m.ProjectID == nil {
+		id, err := strconv.ParseInt(k.ScopeID, 10, 32)
+		if err != nil {
 			return nil, errors.New("metadata.projectId is required for scope project")
 		}
-		body.Meta.ProjectID = m.ProjectID
+		projectID := int32(id)
+		body.Meta.ProjectID = &projectID
 	case manifest.ScopeDepartment:
-		body.Meta.DepartmentID = m.DepartmentID
+		body.Meta.DepartmentID = k.ScopeID
 	case manifest.ScopeCluster:
-		body.Meta.ClusterID = strings.ToLower(m.ClusterID)
+		body.Meta.ClusterID = strings.ToLower(k.ScopeID)
 	}
-	if s.Private != nil && *s.Private {
-		body.Meta.Private = s.Private
+	if f.Private {
+		body.Meta.Private = &f.Private
 	}
-	if w := manifestFields(c).Workloads; w != (workloadTypes{}) {
+	if w := f.Workloads; w != (workloadTypes{}) {
 		body.Meta.WorkloadSupportedTypes = &w
 	}
-	value := func(path string) (string, error) { return apply.SecretValue(d, path, in) }
-	var err error
 	sp := &body.Spec
-	sp.ExistingSecretName = s.ExistingSecretName
-	sp.AccessKeyID, sp.User, sp.URL = s.AccessKeyID, s.User, s.URL
-	if s.SecretAccessKey != nil {
-		if sp.SecretAccessKey, err = value("spec.secretAccessKey"); err != nil {
-			return nil, err
+	sp.ExistingSecretName = f.ExistingSecretName
+	sp.AccessKeyID, sp.User, sp.URL = f.AccessKeyID, f.User, f.URL
+	for _, s := range []struct {
+		path string
+		dst  *string
+	}{{"spec.secretAccessKey", &sp.SecretAccessKey}, {"spec.password", &sp.Password}, {"spec.ngc_api_key", &sp.NGCAPIKey}} {
+		if _, ok := d.Secrets[s.path]; ok {
+			if *s.dst, err = apply.SecretValue(d, s.path, in); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if s.Password != nil {
-		if sp.Password, err = value("spec.password"); err != nil {
-			return nil, err
-		}
-	}
-	if s.NGCAPIKey != nil {
-		if sp.NGCAPIKey, err = value("spec.ngc_api_key"); err != nil {
-			return nil, err
-		}
-	}
-	for _, k := range manifestFields(c).sortedKeys() {
-		v, err := value(attrKeyValuePairs + "." + k)
+	for _, k := range f.sortedKeys() {
+		v, err := apply.SecretValue(d, attrKeyValuePairs+"."+k, in)
 		if err != nil {
 			return nil, err
 		}

@@ -107,6 +107,64 @@ func manifestFields(c *manifest.Credential) credFields {
 	return f
 }
 
+// desiredFields reads the fields of a desired object back from its Attrs:
+// the inverse of attrs, for the requests of an apply. Text that is not
+// quoted (a plan built by hand) is taken as it stands. Its errors name the
+// path, never a value.
+func desiredFields(d *diff.Object) (credFields, error) {
+	var err error
+	fail := func(path, want string) {
+		if err == nil {
+			err = fmt.Errorf("%s: the plan holds no %s for it", path, want)
+		}
+	}
+	str := func(path string) string {
+		q, ok := d.Attrs[path]
+		if !ok {
+			return ""
+		}
+		if v, err := strconv.Unquote(q); err == nil {
+			return v
+		}
+		return q
+	}
+	boolean := func(path string) *bool {
+		v, ok := d.Attrs[path]
+		if !ok {
+			return nil
+		}
+		b, perr := strconv.ParseBool(v)
+		if perr != nil {
+			fail(path, "true or false")
+			return nil
+		}
+		return &b
+	}
+	f := credFields{
+		Description:        str(attrDescription),
+		ExistingSecretName: str(attrExistingSecretName),
+		AccessKeyID:        str(attrAccessKeyID),
+		User:               str(attrUser),
+		URL:                str(attrURL),
+		Workloads: workloadTypes{
+			Inference:   boolean(attrWorkloadTypes + ".inference"),
+			Workspace:   boolean(attrWorkloadTypes + ".workspace"),
+			Training:    boolean(attrWorkloadTypes + ".training"),
+			Distributed: boolean(attrWorkloadTypes + ".distributed"),
+		},
+	}
+	if p := boolean(attrPrivate); p != nil {
+		f.Private = *p
+	}
+	if v := str(attrWorkloadTypes + ".distFramework"); v != "" {
+		f.Workloads.DistFramework = &v
+	}
+	if v, ok := d.Attrs[attrKeyValuePairs]; ok && json.Unmarshal([]byte(v), &f.Keys) != nil {
+		fail(attrKeyValuePairs, "JSON array of keys")
+	}
+	return f, err
+}
+
 // assetFields reads the comparable fields of a live asset.
 func assetFields(a liveAsset) credFields {
 	str := func(p *string) string {
@@ -188,8 +246,6 @@ func desiredCredential(c *manifest.Credential, r manifest.Resolver) (*diff.Objec
 		Attrs:     manifestFields(c).attrs(),
 		InPlace:   credentialInPlace,
 		Protected: c.Protected(),
-		Doc:       c.Document(),
-		Resource:  c,
 	}
 	var diags manifest.Diagnostics
 	for _, f := range c.Secrets() {

@@ -66,6 +66,11 @@
 // scope id, so it never matches a manifest; its Status says when it last
 // logged in.
 //
+// A step builds its requests from the desired object alone, never from a
+// manifest: the name and scope id of its Key, its Attrs (read back by
+// desiredFields, the inverse of credFields.attrs), its Secrets, and its
+// Settings, which hold what is not compared (spec.secretFile).
+//
 // # What it must not do
 //
 // It never puts a secret value (a credential's secret fields, the client

@@ -28,6 +28,10 @@ const (
 	attrRotation = "spec.rotation"
 )
 
+// settingSecretFile is the Settings path of spec.secretFile: where the
+// one-time secret is also written. It is not compared.
+const settingSecretFile = "spec.secretFile"
+
 // regenerates lists the paths whose change regenerates an identity's
 // secret.
 var regenerates = []string{attrRotation}
@@ -144,24 +148,27 @@ func named[T interface{ ident() identity }](l []T, name string, err error) (entr
 }
 
 // desiredIdentity builds the desired object of a manifest identity r:
-// attrs and spec.rotation, quoted, when set.
-func desiredIdentity(r manifest.Resource, attrs map[string]string, rotation string, inPlace []string) *diff.Object {
+// attrs and spec.rotation, quoted, when set; spec.secretFile as a setting,
+// when set.
+func desiredIdentity(r manifest.Resource, attrs map[string]string, rotation, secretFile string, inPlace []string) *diff.Object {
 	if rotation != "" {
 		attrs[attrRotation] = strconv.Quote(rotation)
 	}
 	if len(attrs) == 0 {
 		attrs = nil
 	}
-	return &diff.Object{
+	o := &diff.Object{
 		Key:         r.Key(),
 		Provider:    ProviderName,
 		Attrs:       attrs,
 		InPlace:     inPlace,
 		Regenerates: regenerates,
 		Protected:   r.Protected(),
-		Doc:         r.Document(),
-		Resource:    r,
 	}
+	if secretFile != "" {
+		o.Settings = map[string]string{settingSecretFile: secretFile}
+	}
+	return o
 }
 
 // liveIdentity builds the live object of an identity of kind. It has no spec.rotation: the API knows no marker; the

@@ -148,12 +148,8 @@ lifecycle: {protect: true}
 		t.Errorf("TOKEN resolved to %q", got)
 	}
 	got := *o
-	got.Doc, got.Resource = nil, nil // compared below; cmp cannot enter them
 	if diff := cmp.Diff(want, &got, cmp.Comparer(func(a, b manifest.Secret) bool { return true })); diff != "" {
 		t.Errorf("Desired (-want +got):\n%s", diff)
-	}
-	if o.Doc == nil || o.Resource != set.Resources[0] || o.Doc != set.Resources[0].Document() {
-		t.Errorf("Doc and Resource must be the manifest's")
 	}
 }
 

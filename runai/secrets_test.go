@@ -54,7 +54,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			texts = append(texts, err.Error())
 		}
 	}
-	body, err := createBody(objs[3].Resource.(*manifest.Credential), objs[3], nil)
+	body, err := createBody(objs[3], nil)
 	if err != nil {
 		t.Fatal(err)
 	}

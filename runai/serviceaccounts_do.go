@@ -40,7 +40,7 @@ func (p *Provider) doServiceAccount(ctx context.Context, step diff.Step) (apply.
 // to spec.secretFile, disables it when the manifest says so, and returns
 // the client id and secret for the dependents.
 func (p *Provider) createServiceAccount(ctx context.Context, ch *diff.Change) (apply.Result, error) {
-	d, sa, err := apply.Desired[*manifest.ServiceAccount](ch, "create")
+	d, err := apply.Desired(ch, "create")
 	if err != nil {
 		return apply.Result{}, err
 	}
@@ -49,10 +49,10 @@ func (p *Provider) createServiceAccount(ctx context.Context, ch *diff.Change) (a
 	if err != nil {
 		return apply.Result{}, err
 	}
-	if err := p.deliverFile(s, sa.Spec.SecretFile); err != nil {
+	if err := p.deliverFile(s, d.Settings[settingSecretFile]); err != nil {
 		return apply.Result{}, err
 	}
-	if want := sa.Spec.IsEnabled(); want != enabled {
+	if want := wantsEnabled(d); want != enabled {
 		if err := p.c.setServiceAccountEnabled(ctx, d.Key, s.id, want); err != nil {
 			return apply.Result{}, err
 		}
@@ -63,7 +63,7 @@ func (p *Provider) createServiceAccount(ctx context.Context, ch *diff.Change) (a
 // updateServiceAccount enables or disables the account when spec.enabled
 // changed, and regenerates its secret when the change says so.
 func (p *Provider) updateServiceAccount(ctx context.Context, ch *diff.Change) (apply.Result, error) {
-	d, sa, err := apply.Desired[*manifest.ServiceAccount](ch, "update")
+	d, err := apply.Desired(ch, "update")
 	if err != nil {
 		return apply.Result{}, err
 	}
@@ -72,12 +72,17 @@ func (p *Provider) updateServiceAccount(ctx context.Context, ch *diff.Change) (a
 		return apply.Result{}, err
 	}
 	if want := d.Attrs[attrEnabled]; want != live.Attrs[attrEnabled] {
-		if err := p.c.setServiceAccountEnabled(ctx, ch.Key, live.ID, sa.Spec.IsEnabled()); err != nil {
+		if err := p.c.setServiceAccountEnabled(ctx, ch.Key, live.ID, wantsEnabled(d)); err != nil {
 			return apply.Result{}, err
 		}
 	}
-	return p.rotate(ctx, p.serviceAccounts(nil), ch, live, sa.Spec.SecretFile)
+	return p.rotate(ctx, p.serviceAccounts(nil), ch, live, d.Settings[settingSecretFile])
 }
+
+// wantsEnabled reads spec.enabled of a desired service account from its
+// Attrs, where desiredServiceAccount always puts it; absent, it is the
+// default, true.
+func wantsEnabled(d *diff.Object) bool { return d.Attrs[attrEnabled] != "false" }
 
 // deleteServiceAccount deletes the live object of ch; one already gone is
 // deleted.

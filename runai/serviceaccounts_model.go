@@ -17,7 +17,7 @@ var serviceAccountInPlace = []string{attrEnabled, attrRotation}
 // when set.
 func desiredServiceAccount(sa *manifest.ServiceAccount) *diff.Object {
 	attrs := map[string]string{attrEnabled: strconv.FormatBool(sa.Spec.IsEnabled())}
-	return desiredIdentity(sa, attrs, sa.Spec.Rotation, serviceAccountInPlace)
+	return desiredIdentity(sa, attrs, sa.Spec.Rotation, sa.Spec.SecretFile, serviceAccountInPlace)
 }
 
 // liveServiceAccount builds the live object of a service account: its

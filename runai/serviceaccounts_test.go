@@ -40,12 +40,12 @@ func TestDesiredServiceAccount(t *testing.T) {
 	}
 	for i, o := range objs {
 		got := *o
-		got.Doc, got.Resource = nil, nil
+		got.Settings = nil // checked below
 		if diff := cmp.Diff(want[i], got); diff != "" {
 			t.Errorf("Desired[%d] (-want +got):\n%s", i, diff)
 		}
-		if o.Resource != set.Resources[i] || o.Doc != set.Resources[i].Document() || o.Doc == nil {
-			t.Errorf("Desired[%d]: Doc and Resource must be the manifest's", i)
+		if file, want := o.Settings["spec.secretFile"], []string{"out/ci.json", ""}[i]; file != want {
+			t.Errorf("Desired[%d]: setting spec.secretFile = %q, want %q", i, file, want)
 		}
 	}
 	// Out of scope, a family is not planned.

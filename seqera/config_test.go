@@ -129,7 +129,7 @@ func TestWrongEndpointSaysSo(t *testing.T) {
 		}
 		p := NewProvider(c, []string{""}, Options{})
 		if tt.create {
-			d := &diff.Object{Key: key("", "x"), Attrs: map[string]string{attrProvider: `"ssh"`}, Resource: &manifest.SeqeraCredential{}}
+			d := &diff.Object{Key: key("", "x"), Attrs: map[string]string{attrProvider: `"ssh"`}}
 			_, err = p.Do(t.Context(), diff.Step{Phase: diff.PhaseCreate, Change: &diff.Change{Action: diff.Create, Key: d.Key, Desired: d}}, nil)
 		} else {
 			_, err = p.Snapshot(t.Context())

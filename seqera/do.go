@@ -10,7 +10,6 @@ import (
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/internal/rest"
-	"github.com/runai-sync/runai-sync/manifest"
 )
 
 // delete deletes the live object of ch: checked (refused while running
@@ -26,7 +25,7 @@ func (p *Provider) delete(ctx context.Context, ch *diff.Change) error {
 // update replaces the live credential of ch with the desired one, every
 // key included: it keeps its id.
 func (p *Provider) update(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
-	d, _, err := apply.Desired[*manifest.SeqeraCredential](ch, "update")
+	d, err := apply.Desired(ch, "update")
 	if err != nil {
 		return apply.Result{}, err
 	}
@@ -48,7 +47,7 @@ func (p *Provider) update(ctx context.Context, ch *diff.Change, in apply.Inputs)
 // whose retry met 409 is our own: it is read back and adopted, never
 // created twice.
 func (p *Provider) create(ctx context.Context, ch *diff.Change, in apply.Inputs) (apply.Result, error) {
-	d, _, err := apply.Desired[*manifest.SeqeraCredential](ch, "create")
+	d, err := apply.Desired(ch, "create")
 	if err != nil {
 		return apply.Result{}, err
 	}

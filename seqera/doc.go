@@ -33,6 +33,8 @@
 // entries marked deleted are skipped. Seqera's PUT replaces the whole
 // credential, secrets included, so every path but spec.provider changes in
 // place (the credential keeps its id); a provider change is a replace.
+// Requests are built from the desired object alone (Key, Attrs, Secrets),
+// never from a manifest.
 //
 // A platform may answer without keys at all (the seed's GET replies). Then
 // a live object lists the non-secret key paths it could not read in

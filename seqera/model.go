@@ -138,8 +138,6 @@ func desiredObject(s *manifest.SeqeraCredential, r manifest.Resolver) (*diff.Obj
 		// A platform that answers without keys hides even these.
 		Fingerprinted: plainKeyPaths(s.Spec.Provider),
 		Protected:     s.Protected(),
-		Doc:           s.Document(),
-		Resource:      s,
 	}
 	var diags manifest.Diagnostics
 	prov, known := manifest.LookupSeqeraProvider(s.Spec.Provider)
