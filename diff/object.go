@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/resource"
 )
 
