@@ -11,11 +11,12 @@
 //   - load.go: Lister (what a client must offer: the three listings, each
 //     followed to its last page) and Load, which reads the kinds a Need
 //     names, at once. Needs says which kinds a manifest set needs.
-//   - resolve.go: Resolve, which walks the credentials and the Ownership
-//     credential selectors of a set, fills in the ids of names, checks the
+//   - resolve.go: Resolve, which walks the credentials, the access rules
+//     of service accounts and the Ownership credential selectors of a set, fills in the ids of names, checks the
 //     ids, and reports every failure as a manifest.Diagnostic at the field
 //     (FILE:LINE:COL) with the nearest names; then reports documents that
-//     now share a key (a project by name and by id) with both places.
+//     now share a key (a project by name and by id), or access rules of
+//     one account that are now the same rule, with both places.
 //
 // # Resolving another kind's scope
 //

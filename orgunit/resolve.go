@@ -52,13 +52,19 @@ type placedRef struct {
 	base manifest.FieldPath
 }
 
-// refs lists the scope references of a set: each credential's metadata and
-// each Ownership credential selector.
+// refs lists the scope references of a set: each credential's metadata,
+// each access rule of a service account, and each Ownership credential
+// selector.
 func refs(set *manifest.Set) []placedRef {
 	var out []placedRef
 	for _, r := range set.Resources {
-		if c, ok := r.(*manifest.Credential); ok {
-			out = append(out, placedRef{&c.Metadata.ScopeRef, c.Document(), manifest.FieldPath{"metadata"}})
+		switch v := r.(type) {
+		case *manifest.Credential:
+			out = append(out, placedRef{&v.Metadata.ScopeRef, v.Document(), manifest.FieldPath{"metadata"}})
+		case *manifest.ServiceAccount:
+			for i := range v.Spec.AccessRules {
+				out = append(out, placedRef{&v.Spec.AccessRules[i].ScopeRef, v.Document(), manifest.FieldPath{"spec", "accessRules", i}})
+			}
 		}
 	}
 	for _, o := range set.Ownerships {
@@ -86,11 +92,15 @@ func (t *Tree) Resolve(set *manifest.Set) manifest.Diagnostics {
 	return ds.Sort()
 }
 
-// duplicates reports a credential whose resolved key an earlier one has.
+// duplicates reports a credential whose resolved key an earlier one has,
+// and an access rule an earlier rule of its account now repeats.
 func duplicates(set *manifest.Set) manifest.Diagnostics {
 	var ds manifest.Diagnostics
 	first := map[manifest.Key]*manifest.Document{}
 	for _, r := range set.Resources {
+		if sa, ok := r.(*manifest.ServiceAccount); ok {
+			ds = append(ds, schema.DuplicateAccessRules(sa, func(int) bool { return true }, " (the same unit, once by name and once by id?)")...)
+		}
 		c, ok := r.(*manifest.Credential)
 		if !ok {
 			continue
