@@ -7,8 +7,9 @@
 // their resources into the common model (Object) before diff sees them, so
 // adding a provider adds a package, not a branch here: what can change in
 // place, how defaults are normalised and which fields are secret are the
-// provider's answers, carried on each Object. The one table of this package
-// that names kinds is the dependency levels of order.go.
+// provider's answers, carried on each Object. No table here names kinds:
+// a kind's level (order.go), group title and rank (render.go) come from its
+// descriptor in package resource, and diff imports no YAML loader.
 //
 // Reading order: action.go (the closed Action enum), object.go (the common
 // model), plan.go (Change and Plan), compute.go (the comparison),

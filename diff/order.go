@@ -33,15 +33,14 @@ import (
 // plus one create, never for the length of the apply, and once a replace
 // has started its create runs even if other units fail meanwhile. Ties
 // break by key, so the same input always gives the same order.
-var levels = map[resource.Kind]int{
-	resource.KindServiceAccount:   0,
-	resource.KindAccessKey:        0,
-	resource.KindCredential:       1,
-	resource.KindSeqeraCredential: 1,
-}
+//
+// The levels are the kinds' descriptors' (resource.Descriptor.Level).
 
 // Level returns the dependency level of a kind.
-func Level(k resource.Kind) int { return levels[k] }
+func Level(k resource.Kind) int {
+	d, _ := resource.Lookup(k)
+	return d.Level
+}
 
 // Phase is the API operation of a step, and the part of the apply whose
 // waves hold it: deletes of pruned objects, then creates and updates (with

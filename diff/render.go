@@ -49,12 +49,11 @@ func groupChanges(p *Plan) []*group {
 		}
 		g.changes = append(g.changes, c)
 	}
-	kindRank := func(k resource.Kind) int { return slices.Index(resource.Kinds, k) }
 	scopeRank := func(s string) int {
 		return slices.Index([]string{"tenant", "cluster", "department", "project", "workspace"}, s)
 	}
 	slices.SortFunc(groups, func(a, b *group) int {
-		return cmp.Or(cmp.Compare(kindRank(a.kind), kindRank(b.kind)), cmp.Compare(scopeRank(a.key.Scope), scopeRank(b.key.Scope)), a.key.Compare(b.key))
+		return cmp.Or(cmp.Compare(resource.Rank(a.kind), resource.Rank(b.kind)), cmp.Compare(scopeRank(a.key.Scope), scopeRank(b.key.Scope)), a.key.Compare(b.key))
 	})
 	for _, g := range groups {
 		slices.SortFunc(g.changes, func(a, b *Change) int {
@@ -67,17 +66,10 @@ func groupChanges(p *Plan) []*group {
 // groupTitle names a kind and scope: "Credentials in project 12", or with
 // the unit's name "Credentials in project team-a (12)".
 func groupTitle(p *Plan, k resource.Key) string {
-	noun := map[resource.Kind]string{
-		resource.KindCredential:       "Credentials",
-		resource.KindServiceAccount:   "Service accounts",
-		resource.KindAccessKey:        "Access keys",
-		resource.KindSeqeraCredential: "Seqera credentials",
-	}[k.Kind]
-	if noun == "" {
-		noun = string(k.Kind)
-	}
+	d, _ := resource.Lookup(k.Kind)
+	noun := cmp.Or(d.Title, string(k.Kind))
 	switch {
-	case k.Kind == resource.KindSeqeraCredential && k.ScopeID == "":
+	case k.Scope == resource.ScopeWorkspace && k.ScopeID == "":
 		return noun + " in the default workspace"
 	case k.Scope == "":
 		return noun

@@ -6,4 +6,10 @@
 // fromEnv reference to a variable named after the object and the field
 // (TEAM_A_S3_SECRET_ACCESS_KEY), which the caller lists so the user knows
 // what to set. It owns no IO: it maps objects to documents.
+//
+// export.go writes what every kind shares (apiVersion, kind, name, the
+// attributes at their paths); what a kind adds (scope fields, secret
+// references, defaults left out) is in the kind's own file (credential.go,
+// seqera.go, identities.go), registered in kinds.go's table by an init
+// function.
 package export

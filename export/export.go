@@ -34,14 +34,6 @@ type Var struct {
 	Field string
 }
 
-// secretFields are the secret fields of each credential type.
-var secretFields = map[string][]string{
-	manifest.TypeAccessKey:      {"secretAccessKey"},
-	manifest.TypePassword:       {"password"},
-	manifest.TypeDockerRegistry: {"password"},
-	manifest.TypeNGCAPIKey:      {"ngc_api_key"},
-}
-
 // Options say how the secret fields of exported manifests read their values.
 type Options struct {
 	// SopsFile, when set, makes each secret field a fromSops reference to
@@ -67,10 +59,11 @@ func Objects(live []*diff.Object, units Namer, opts Options) ([]Document, error)
 	names := &varNames{used: map[string]bool{}}
 	var out []Document
 	for _, o := range objs {
-		if o.Key.Kind == manifest.KindAccessKey && o.Key.Scope != "" {
-			continue // another user's key: not the caller's to manage
+		k := kinds[o.Key.Kind]
+		if k.skip != nil && k.skip(o) {
+			continue
 		}
-		doc, err := object(o, names, units, opts)
+		doc, err := object(o, k, &exporter{names: names, units: units, opts: opts})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Key, err)
 		}
@@ -79,11 +72,11 @@ func Objects(live []*diff.Object, units Namer, opts Options) ([]Document, error)
 	return out, nil
 }
 
-// object builds the manifest of one live object.
-func object(o *diff.Object, names *varNames, units Namer, opts Options) (Document, error) {
-	k := o.Key
-	root := map[string]any{"apiVersion": manifest.APIVersion, "kind": string(k.Kind), "metadata": map[string]any{"name": k.Name}}
-	doc := Document{Key: k}
+// object builds the manifest of one live object: its attributes at their
+// paths, then what its kind writes.
+func object(o *diff.Object, k kind, x *exporter) (Document, error) {
+	root := map[string]any{"apiVersion": manifest.APIVersion, "kind": string(o.Key.Kind), "metadata": map[string]any{"name": o.Key.Name}}
+	doc := Document{Key: o.Key}
 	for path, v := range o.Attrs {
 		val, err := attrValue(v)
 		if err != nil {
@@ -91,66 +84,9 @@ func object(o *diff.Object, names *varNames, units Namer, opts Options) (Documen
 		}
 		set(root, path, val)
 	}
-	secret := func(path ...string) map[string]any {
-		name := names.name(k, path[len(path)-1])
-		doc.Vars = append(doc.Vars, Var{Name: name, Field: strings.Join(path, ".")})
-		if opts.SopsFile != "" {
-			return map[string]any{"fromSops": map[string]any{"file": opts.SopsFile, "key": name}}
-		}
-		return map[string]any{"fromEnv": name}
-	}
-	md := root["metadata"].(map[string]any)
-	switch k.Kind {
-	case manifest.KindCredential:
-		md["scope"] = k.Scope
-		if err := scopeFields(md, k, refName(units, k)); err != nil {
+	if k.write != nil {
+		if err := k.write(x, o, &doc, root); err != nil {
 			return doc, err
-		}
-		spec := child(root, "spec")
-		spec["type"] = k.Type
-		if _, fromCluster := spec["existingSecretName"]; !fromCluster {
-			for _, f := range secretFields[k.Type] {
-				spec[f] = secret("spec", f)
-			}
-			if keys, ok := spec["keyValuePairs"].([]any); ok {
-				pairs := map[string]any{}
-				for _, key := range keys {
-					s, _ := key.(string)
-					pairs[s] = secret("spec", "keyValuePairs", s)
-				}
-				spec["keyValuePairs"] = pairs
-			}
-		}
-	case manifest.KindSeqeraCredential:
-		if k.ScopeID != "" {
-			id, err := strconv.ParseInt(k.ScopeID, 10, 64)
-			if err != nil {
-				return doc, fmt.Errorf("workspace id %q is not a number", k.ScopeID)
-			}
-			md["workspaceId"] = id
-		}
-		spec := child(root, "spec")
-		provider, _ := spec["provider"].(string)
-		keys := child(spec, "keys")
-		if p, ok := manifest.LookupSeqeraProvider(provider); ok {
-			for _, f := range p.Keys {
-				// A platform that answers without keys hides the non-secret
-				// ones too: they become placeholders like secrets.
-				hidden := !f.Secret && slices.Contains(o.Unread, "spec.keys."+f.Name)
-				switch {
-				case (f.Secret || hidden) && f.Required:
-					keys[f.Name] = secret("spec", "keys", f.Name)
-				case f.Secret || hidden:
-					doc.Optional = append(doc.Optional, Var{Name: names.name(k, f.Name), Field: "spec.keys." + f.Name})
-				}
-			}
-		}
-	case manifest.KindServiceAccount:
-		if spec, ok := root["spec"].(map[string]any); ok && spec["enabled"] == true {
-			delete(spec, "enabled") // the default
-			if len(spec) == 0 {
-				delete(root, "spec")
-			}
 		}
 	}
 	doc.Value = root

@@ -188,26 +188,11 @@ func (d *Document) Decode() error {
 // decode is Decode straight from Value (fast: decodeFast, which may answer
 // errSlowPath) or through its JSON text.
 func (d *Document) decode(fast bool) error {
-	var target any
-	switch d.Kind {
-	case KindCredential:
-		c := &Credential{doc: d}
-		target, d.Resource = c, c
-	case KindServiceAccount:
-		s := &ServiceAccount{doc: d}
-		target, d.Resource = s, s
-	case KindAccessKey:
-		a := &AccessKey{doc: d}
-		target, d.Resource = a, a
-	case KindSeqeraCredential:
-		s := &SeqeraCredential{doc: d}
-		target, d.Resource = s, s
-	case KindOwnership:
-		o := &Ownership{doc: d}
-		target, d.Ownership = o, o
-	default:
+	newTarget, ok := decoders[d.Kind]
+	if !ok {
 		return fmt.Errorf("unknown kind %q", d.Kind)
 	}
+	target := newTarget(d)
 	if fast {
 		return decodeFast(d.Value, reflect.ValueOf(target).Elem())
 	}

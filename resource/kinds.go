@@ -42,9 +42,11 @@ type Descriptor struct {
 	Title string
 	// Noun names one object of the kind in messages ("credential").
 	Noun string
-	// TypeField and NameField are what plan JSON calls the Key's Type and
-	// Name fields ("type", "name").
-	TypeField, NameField string
+	// Under is set for a kind whose objects belong to an object of another
+	// kind with the same Key.Name (an access rule to its service account):
+	// plans show them in that object's block, and export writes them into
+	// its manifest. Such a kind is no document of its own.
+	Under Kind
 }
 
 // registry holds one Descriptor per kind, in the order the documentation
@@ -53,13 +55,13 @@ type Descriptor struct {
 // and carry out its objects.
 var registry = []Descriptor{
 	{Kind: KindCredential, Document: true, Planned: true, Level: 1, Provider: ProviderRunai,
-		Title: "Credentials", Noun: "credential", TypeField: "type", NameField: "name"},
+		Title: "Credentials", Noun: "credential"},
 	{Kind: KindServiceAccount, Document: true, Planned: true, Level: 0, Provider: ProviderRunai,
-		Title: "Service accounts", Noun: "service account", TypeField: "type", NameField: "name"},
+		Title: "Service accounts", Noun: "service account"},
 	{Kind: KindAccessKey, Document: true, Planned: true, Level: 0, Provider: ProviderRunai,
-		Title: "Access keys", Noun: "access key", TypeField: "type", NameField: "name"},
+		Title: "Access keys", Noun: "access key"},
 	{Kind: KindSeqeraCredential, Document: true, Planned: true, Level: 1, Provider: ProviderSeqera,
-		Title: "Seqera credentials", Noun: "seqera credential", TypeField: "type", NameField: "name"},
+		Title: "Seqera credentials", Noun: "seqera credential"},
 	{Kind: KindOwnership, Document: true},
 }
 

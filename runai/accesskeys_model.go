@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -103,4 +104,24 @@ func readableTime(s string) string {
 		return s
 	}
 	return t.UTC().Truncate(time.Second).Format(time.RFC3339)
+}
+
+func init() {
+	register(manifest.KindAccessKey, kind{
+		inScope: func(s Scope) bool { return s.AccessKeys || s.ForeignAccessKeys },
+		desired: func(p *Provider, set *manifest.Set, _ manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
+			if !p.scope.AccessKeys {
+				return nil, nil // the other users' keys alone: nothing desired
+			}
+			var objs []*diff.Object
+			for _, a := range resourcesOf[*manifest.AccessKey](set) {
+				objs = append(objs, desiredAccessKey(a))
+			}
+			return objs, nil
+		},
+		snapshot: (*Provider).snapshotAccessKeys,
+		do: func(p *Provider, ctx context.Context, step diff.Step, _ apply.Inputs) (apply.Result, error) {
+			return p.doAccessKey(ctx, step)
+		},
+	})
 }

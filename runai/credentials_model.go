@@ -325,3 +325,21 @@ func usedBy(u *usageInfo) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+func init() {
+	register(manifest.KindCredential, kind{
+		inScope: func(s Scope) bool { return s.Credentials },
+		desired: func(_ *Provider, set *manifest.Set, r manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
+			var objs []*diff.Object
+			var diags manifest.Diagnostics
+			for _, c := range resourcesOf[*manifest.Credential](set) {
+				o, ds := desiredCredential(c, r)
+				objs = append(objs, o)
+				diags = append(diags, ds...)
+			}
+			return objs, diags
+		},
+		snapshot: (*Provider).snapshotCredentials,
+		do:       (*Provider).doCredential,
+	})
+}

@@ -8,10 +8,11 @@ import (
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // ProviderName is the Provider of the objects this package owns.
-const ProviderName = "runai"
+const ProviderName = resource.ProviderRunai
 
 // DefaultPollInterval is how often Wait polls the sync status.
 const DefaultPollInterval = time.Second
@@ -112,40 +113,23 @@ func (p *Provider) Name() string { return ProviderName }
 func (p *Provider) Desired(set *manifest.Set, r manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
 	var objs []*diff.Object
 	var diags manifest.Diagnostics
-	for _, res := range set.Resources {
-		switch res := res.(type) {
-		case *manifest.Credential:
-			if p.scope.Credentials {
-				o, ds := desiredCredential(res, r)
-				objs = append(objs, o)
-				diags = append(diags, ds...)
-			}
-		case *manifest.ServiceAccount:
-			if p.scope.ServiceAccounts {
-				objs = append(objs, desiredServiceAccount(res))
-			}
-		case *manifest.AccessKey:
-			if p.scope.AccessKeys {
-				objs = append(objs, desiredAccessKey(res))
-			}
-		}
+	for _, k := range kindsInScope(p.scope) {
+		o, ds := k.desired(p, set, r)
+		objs = append(objs, o...)
+		diags = append(diags, ds...)
 	}
 	return objs, diags.Sort()
 }
 
-// Do implements apply.Provider: it carries out one step of a change.
+// Do implements apply.Provider: it carries out one step of a change, by
+// the handler its kind registered.
 func (p *Provider) Do(ctx context.Context, step diff.Step, in apply.Inputs) (apply.Result, error) {
 	ch := step.Change
 	if ch == nil {
 		return apply.Result{}, fmt.Errorf("runai: a step without a change")
 	}
-	switch ch.Key.Kind {
-	case manifest.KindCredential:
-		return p.doCredential(ctx, step, in)
-	case manifest.KindServiceAccount:
-		return p.doServiceAccount(ctx, step)
-	case manifest.KindAccessKey:
-		return p.doAccessKey(ctx, step)
+	if k, ok := kinds[ch.Key.Kind]; ok {
+		return k.do(p, ctx, step, in)
 	}
 	return apply.Result{}, &Error{Op: step.Change.Action.String(), Key: ch.Key,
 		Err: fmt.Errorf("the runai provider does not manage %s", ch.Key.Kind)}

@@ -20,18 +20,12 @@ type family func(ctx context.Context) ([]*diff.Object, error)
 //   - access keys: GET /api/v1/access-keys, and with ForeignAccessKeys GET
 //     /api/v1/administration/access-keys.
 //
-// The objects come in family order. The first error ends the other reads
+// The objects come in family order (the registry's order of kinds). The first error ends the other reads
 // and is returned.
 func (p *Provider) Snapshot(ctx context.Context) ([]*diff.Object, error) {
 	var families []family
-	if p.scope.Credentials {
-		families = append(families, p.snapshotCredentials)
-	}
-	if p.scope.ServiceAccounts {
-		families = append(families, p.snapshotServiceAccounts)
-	}
-	if p.scope.AccessKeys || p.scope.ForeignAccessKeys {
-		families = append(families, p.snapshotAccessKeys)
+	for _, k := range kindsInScope(p.scope) {
+		families = append(families, func(ctx context.Context) ([]*diff.Object, error) { return k.snapshot(p, ctx) })
 	}
 	g, ctx := errgroup.WithContext(ctx)
 	results := make([][]*diff.Object, len(families))

@@ -7,10 +7,11 @@ import (
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // ProviderName is the Provider of the objects this package owns.
-const ProviderName = "seqera"
+const ProviderName = resource.ProviderSeqera
 
 // Options are the switches of a Provider.
 type Options struct {

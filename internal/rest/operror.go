@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -62,26 +63,23 @@ func (e *OpError) Subject() resource.Key { return e.Key }
 // project 12)", "service account ci-pipeline", "seqera credential github-ci
 // (workspace 1001)", "seqera personal workspace"; "" for nothing.
 func Subject(k resource.Key) string {
-	if k.Kind == resource.KindSeqeraCredential {
+	d, _ := resource.Lookup(k.Kind)
+	noun := cmp.Or(d.Noun, string(k.Kind))
+	if k.Scope == resource.ScopeWorkspace {
 		ws := "workspace " + k.ScopeID
 		if k.ScopeID == "" {
 			ws = "personal workspace"
 		}
 		switch {
 		case k.Name != "":
-			return fmt.Sprintf("seqera credential %s (%s)", k.Name, ws)
-		case k.Scope == resource.ScopeWorkspace:
-			return "seqera " + ws
+			return fmt.Sprintf("%s %s (%s)", noun, k.Name, ws)
+		case d.Provider != "":
+			return d.Provider + " " + ws
 		}
 		return ""
 	}
 	if k.Name == "" {
 		return ""
-	}
-	kind := map[resource.Kind]string{resource.KindCredential: "credential", resource.KindServiceAccount: "service account",
-		resource.KindAccessKey: "access key"}[k.Kind]
-	if kind == "" {
-		kind = string(k.Kind)
 	}
 	var in []string
 	if k.Type != "" {
@@ -91,9 +89,9 @@ func Subject(k resource.Key) string {
 		in = append(in, s)
 	}
 	if len(in) == 0 {
-		return kind + " " + k.Name
+		return noun + " " + k.Name
 	}
-	return fmt.Sprintf("%s %s (%s)", kind, k.Name, strings.Join(in, ", "))
+	return fmt.Sprintf("%s %s (%s)", noun, k.Name, strings.Join(in, ", "))
 }
 
 // TLSHint says what to do about a certificate the client refused;
