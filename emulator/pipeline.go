@@ -11,7 +11,7 @@ import (
 // maxBody bounds request bodies.
 const maxBody = 16 << 20
 
-// ServeHTTP runs one request through the pipeline: route, count, latency,
+// ServeHTTP runs one request through the pipeline: route, count, hold, latency,
 // rate limit, fail-rate, authentication, validation, authorization, handler, lost-rate,
 // response validation.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -31,6 +31,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.counts.add(rt.key())
+	if !s.holds.wait(r, rt.key()) {
+		return // the client went away while the test held the route
+	}
 	n := s.arrivals.Add(1) - 1
 
 	if d := s.opts.Latency; d > 0 {

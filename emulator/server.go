@@ -36,6 +36,7 @@ type Server struct {
 	arrivals atomic.Uint64 // numbers routed requests for the fault streams
 	limiter  rateLimiter
 	counts   counters
+	holds    holds // requests kept waiting (Hold)
 	viol     violations
 
 	persist *persister

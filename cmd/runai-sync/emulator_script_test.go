@@ -188,6 +188,9 @@ func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id 
 //	emu stored TYPE NAME KEY VAR         a credential's stored secret KEY equals $VAR
 //	emu meta TYPE NAME                   print a credential's meta as JSON (for stdout checks)
 //	emu reset-requests                   start counting again
+//	emu hold N ROUTE                     let N more requests to ROUTE through, then keep the rest waiting
+//	emu held N ROUTE                     wait until exactly N requests wait on ROUTE's hold (0: a killed client's left)
+//	emu release ROUTE                    let the requests waiting on ROUTE go on
 //	emu age KIND NAME [created=AGE] [login=AGE|never]   age a service account (sa), any user's access key (key) or a credential (its TYPE)
 //
 // emu -on NAME SUBCOMMAND acts on the emulator started with emulator -as NAME.
@@ -356,6 +359,22 @@ func emuOn(ts *testscript.TestScript, neg bool, e *scriptEmulator, args []string
 		fmt.Fprintf(ts.Stdout(), "%s\n", b)
 	case "reset-requests":
 		e.srv.ResetCounts()
+	case "hold":
+		pass, err := strconv.Atoi(args[1])
+		if err != nil || len(args) < 3 {
+			ts.Fatalf("usage: emu hold N ROUTE")
+		}
+		e.srv.Hold(strings.Join(args[2:], " "), pass)
+	case "held":
+		want, _ := strconv.Atoi(args[1])
+		route := strings.Join(args[2:], " ")
+		for deadline := time.Now().Add(20 * time.Second); e.srv.Held(route) != want; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				ts.Fatalf("waited 20s for %d requests held on %s: %d", want, route, e.srv.Held(route))
+			}
+		}
+	case "release":
+		e.srv.Release(strings.Join(args[1:], " "))
 	case "age":
 		emuAge(ts, e, args[1], args[2], args[3:])
 	default:
