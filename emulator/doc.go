@@ -25,8 +25,9 @@
 // ResponseViolations lists replies that broke the spec. MarkInUse,
 // SetSyncStatus, MarkSeqeraInUse, CreateForeignAccessKey, SetTimes,
 // ExpireTokens, StoredSecrets and Absences do in Go what the admin endpoints
-// do over HTTP. Start runs
-// an emulator for one test.
+// do over HTTP. Hold, Held and Release (hold.go) keep a route's requests
+// waiting, so that a scenario stops a client mid-way without racing a
+// latency. Start runs an emulator for one test.
 //
 // # Request pipeline
 //
