@@ -40,30 +40,44 @@ type Options struct {
 	AllowMassDelete bool `json:"allowMassDelete,omitempty"`
 }
 
-// Compute compares desired with live objects and returns the plan. It is a
-// pure function: the same input always gives the same plan.
+// Compute compares desired with live objects as they are, with nothing
+// recorded of earlier applies, and returns the plan: ComputeRecorded with
+// the zero Recorded.
 func Compute(desired, live []*Object, own Ownership, opts Options) *Plan {
+	return ComputeRecorded(desired, live, Recorded{}, own, opts)
+}
+
+// ComputeRecorded compares desired with live objects, each live object as
+// the records rec show it (see Recorded), and returns the plan. It changes
+// none of its inputs: a change's Live is the live object as compared (a
+// copy where a record added to it), so that renderers and the state's
+// recorder see what the plan saw. It is a pure function: the same input
+// always gives the same plan.
+func ComputeRecorded(desired, live []*Object, rec Recorded, own Ownership, opts Options) *Plan {
+	seen := make([]*Object, len(live))
 	liveByKey := make(map[resource.Key]*Object, len(live))
-	for _, l := range live {
-		liveByKey[l.Key] = l
+	for i, l := range live {
+		seen[i] = rec.Records[l.Key].seen(l)
+		liveByKey[l.Key] = seen[i]
 	}
+	live = seen
 	p := &Plan{}
 	byKey := make(map[resource.Key]*Change, len(desired))
 	for _, d := range desired {
-		c := compare(d, liveByKey[d.Key])
+		c := compare(d, liveByKey[d.Key], rec)
 		byKey[d.Key] = c
 		p.Changes = append(p.Changes, c)
 	}
 	propagate(p.Changes, byKey)
 	prune(p, desired, live, own, opts)
 	guard(p, live, own, opts)
-	notes(p, desired, live)
+	notes(p, desired, live, rec)
 	sortChanges(p.Changes)
 	return p
 }
 
 // compare finds how the live object differs from the desired one.
-func compare(d, l *Object) *Change {
+func compare(d, l *Object, rec Recorded) *Change {
 	c := &Change{Key: d.Key, Provider: d.Provider, Desired: d, Live: l}
 	if l == nil {
 		c.Action = Create
@@ -95,20 +109,21 @@ func compare(d, l *Object) *Change {
 	for _, p := range sortedKeys(d.Secrets, l.Secrets) {
 		ds, wanted := d.Secrets[p]
 		ls := l.Secrets[p]
+		dfp := rec.fingerprint(ds)
 		switch {
 		case !wanted && ls.Fingerprint != "":
 			// A secret field applied before and gone from the manifest.
 			c.Fields = append(c.Fields, FieldChange{Path: p, Before: Sensitive, Sensitive: true, ForcesReplace: !d.CanChangeInPlace(p)})
-		case !wanted || ds.Output != nil || ds.Fingerprint == "" || ls.Fingerprint == "" || ds.Fingerprint == ls.Fingerprint:
+		case !wanted || ds.Output != nil || dfp == "" || ls.Fingerprint == "" || dfp == ls.Fingerprint:
 			// Produced during the apply (see propagate), or not comparable.
 		default:
 			c.Fields = append(c.Fields, FieldChange{Path: p, Before: Sensitive, After: Sensitive, Sensitive: true, ForcesReplace: !d.CanChangeInPlace(p)})
 		}
 	}
 	decide(c)
-	if len(l.Undelivered) > 0 && len(d.Regenerates) > 0 {
-		names := make([]string, len(l.Undelivered))
-		for i, k := range l.Undelivered {
+	if undelivered := rec.Records[l.Key].Undelivered; len(undelivered) > 0 && len(d.Regenerates) > 0 {
+		names := make([]string, len(undelivered))
+		for i, k := range undelivered {
 			names[i] = k.String()
 		}
 		c.Regenerate = true
@@ -232,7 +247,7 @@ func hasField(c *Change, path string) bool {
 }
 
 // notes adds the remarks that concern the whole plan.
-func notes(p *Plan, desired, live []*Object) {
+func notes(p *Plan, desired, live []*Object, rec Recorded) {
 	unverified := 0
 	liveByKey := map[resource.Key]*Object{}
 	for _, l := range live {
@@ -244,7 +259,7 @@ func notes(p *Plan, desired, live []*Object) {
 			continue
 		}
 		for p, s := range d.Secrets {
-			if s.Output == nil && (s.Fingerprint == "" || l.Secrets[p].Fingerprint == "") {
+			if s.Output == nil && (rec.fingerprint(s) == "" || l.Secrets[p].Fingerprint == "") {
 				unverified++
 			}
 		}

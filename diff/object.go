@@ -27,7 +27,7 @@ type Object struct {
 	// them (Seqera's non-secret keys).
 	Fingerprinted []string `json:"-"`
 	// Unread lists, for a live object, paths of Attrs the API did not
-	// return: their values are unknown until the state fills them in.
+	// return: their values are unknown unless a Record gives them.
 	Unread []string `json:"-"`
 	// InPlace lists the paths the API can change without a replace; "*"
 	// means every path.
@@ -42,10 +42,6 @@ type Object struct {
 	// Outputs are the outputs a live object shows at any time (a service
 	// account's clientId); one-time outputs (clientSecret) are never here.
 	Outputs map[string]resource.Secret `json:"-"`
-	// Undelivered lists, for a live object, the dependents that never
-	// received the one-time secret an earlier apply generated (the apply
-	// stopped half-way): it is regenerated and delivered again.
-	Undelivered []resource.Key `json:"-"`
 	// UsedBy names what uses the live object, e.g. "workspace train-llm".
 	UsedBy []string `json:"usedBy,omitempty"`
 	// Protected is lifecycle.protect of the manifest (desired).
@@ -76,9 +72,11 @@ type SecretAttr struct {
 	// Source says where the value comes from ("env TEAM_A_S3_SECRET"),
 	// without the value.
 	Source string `json:"source,omitempty"`
-	// Fingerprint identifies the value: for a desired field the keyed hash
-	// of the resolved value, for a live field the hash recorded when it was
-	// last applied. Empty when unknown.
+	// Fingerprint identifies the value: for a live field the hash recorded
+	// when it was last applied (a Record's, on the live object as
+	// compared). A desired field's is the hash of Value by Recorded.Sum;
+	// this field counts for it only without a Sum or a Value. Empty when
+	// unknown.
 	Fingerprint string `json:"fingerprint,omitempty"`
 	// Output is set when the value is produced by another resource during
 	// the apply (a service account's client secret).

@@ -20,7 +20,8 @@ func desiredAccessKey(a *manifest.AccessKey) *diff.Object {
 }
 
 // liveAccessKey builds the live object of one of the caller's keys: no
-// attributes (the state adds spec.rotation), its client id as an output.
+// attributes (the state's records give spec.rotation), its client id as an
+// output.
 func liveAccessKey(k accessKey) *diff.Object {
 	return liveIdentity(manifest.KindAccessKey, k.identity, nil, accessKeyInPlace)
 }

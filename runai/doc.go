@@ -61,8 +61,8 @@
 // are normalised (private false and empty strings are absent). A service
 // account always has spec.enabled ("true" or "false"); service accounts
 // and access keys have spec.rotation (quoted) on desired objects only: the
-// API knows no marker, the state puts the last one applied on the live
-// object. Another user's access key has scope "user" and its createdBy as
+// API knows no marker, the state records the last one applied, and the
+// plan sees it on the live object through diff.Recorded. Another user's access key has scope "user" and its createdBy as
 // scope id, so it never matches a manifest; its Status says when it last
 // logged in.
 //

@@ -171,8 +171,9 @@ func desiredIdentity(r manifest.Resource, attrs map[string]string, rotation, sec
 	return o
 }
 
-// liveIdentity builds the live object of an identity of kind. It has no spec.rotation: the API knows no marker; the
-// state remembers the last one applied and puts it there, quoted as
+// liveIdentity builds the live object of an identity of kind. It has no
+// spec.rotation: the API knows no marker; the state remembers the last one
+// applied and the plan compares it (diff.Record.Attrs), quoted as
 // desiredIdentity does. Its client id is an output dependents can read at
 // any time; its secret is not.
 func liveIdentity(kind manifest.Kind, i identity, attrs map[string]string, inPlace []string) *diff.Object {

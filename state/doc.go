@@ -35,7 +35,7 @@
 // they run at once), or use a store each.
 //
 // Entries written before entries were keyed by tenant (format version 1)
-// are kept as unclaimed (Tenant "", Data.Unclaimed). Overlay uses one for
+// are kept as unclaimed (Tenant "", Data.Unclaimed). Records uses one for
 // a run only when the live object of the same key has the entry's id: ids
 // are unique across tenants, so an entry is never read for another tenant.
 // The Recorder then moves it to the run's tenant. Unclaimed entries no
@@ -43,6 +43,14 @@
 // A version 1 file is rewritten as version 2 before its first write, and
 // version 1 tables are altered on first use, so that an older runai-sync
 // refuses them rather than mix tenants.
+//
+// What a run reads goes to the plan as input, never written into the
+// objects: Records turns the scope's entries into a diff.Recorded (the
+// recorded fingerprints, rotation markers, values of attributes the API
+// does not show, undelivered dependents, and the Sum that fingerprints
+// desired values) for diff.ComputeRecorded, and names the objects adopted
+// without a usable entry, which Annotate notes on the plan (records.go).
+// The Recorder writes what an apply did (recorder.go).
 //
 // No secret value is ever stored: Fingerprinter turns a value into an
 // HMAC-SHA256 keyed by RUNAI_SYNC_STATE_KEY or by the state's random salt
@@ -56,5 +64,5 @@
 // (of postgres:// URLs and password= settings), before they are recorded.
 //
 // Reading order: state.go (the interface), tenant.go, open.go,
-// fingerprint.go, then a backend.
+// fingerprint.go, records.go, recorder.go, then a backend.
 package state

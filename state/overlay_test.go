@@ -55,8 +55,8 @@ func TestOverlay(t *testing.T) {
 	fp := NewFingerprinter(d, "")
 	record := func(e Entry) { e.KeyID = fp.KeyID(); e.AppliedAt = time.Unix(1, 0); d.Entries[e.Key] = e }
 	plan := func(desired, live []*diff.Object) (*diff.Plan, map[manifest.Key]string) {
-		a := Overlay(d, fp, desired, live)
-		p := diff.Compute(desired, live, noOwnership{}, diff.Options{})
+		rec, a := Records(d, fp, desired, live)
+		p := diff.ComputeRecorded(desired, live, rec, noOwnership{}, diff.Options{})
 		Annotate(p, a)
 		return p, a
 	}
@@ -87,7 +87,7 @@ func TestOverlay(t *testing.T) {
 	}
 	otherKey := NewFingerprinter(d, "RUNAI_SYNC_STATE_KEY value")
 	desired := []*diff.Object{desiredCred("two")}
-	a := Overlay(d, otherKey, desired, []*diff.Object{liveCred("1")})
+	_, a := Records(d, otherKey, desired, []*diff.Object{liveCred("1")})
 	if !strings.Contains(a[credKey], "state key") {
 		t.Errorf("a changed state key should make fingerprints unknown: %v", a)
 	}
@@ -158,8 +158,8 @@ func TestRecorderTracksDelivery(t *testing.T) {
 	login := &diff.Object{Key: loginK, Provider: "runai", Attrs: map[string]string{},
 		Secrets: map[string]diff.SecretAttr{"spec.keyValuePairs.S": {Output: &diff.OutputRef{Key: saKey, Field: "clientSecret"}}}}
 	cred := desiredCred("pw")
-	Overlay(d, fp, []*diff.Object{sa, login, cred}, nil)
-	p := diff.Compute([]*diff.Object{sa, login, cred}, nil, noOwnership{}, diff.Options{})
+	rec, _ := Records(d, fp, []*diff.Object{sa, login, cred}, nil)
+	p := diff.ComputeRecorded([]*diff.Object{sa, login, cred}, nil, rec, noOwnership{}, diff.Options{})
 	st := &memStore{entries: map[manifest.Key]Entry{}}
 	r := NewRecorder(context.Background(), st, d, fp, p)
 	var saStep, loginStep, credStep diff.Step
@@ -229,8 +229,8 @@ func TestOverlayFillsUnread(t *testing.T) {
 
 	// No entry: unknown, taken as desired, adopted; Adopt records it.
 	w, l := desired("octo"), live()
-	adopted := Overlay(d, fp, []*diff.Object{w}, []*diff.Object{l})
-	p := diff.Compute([]*diff.Object{w}, []*diff.Object{l}, noOwnership{}, diff.Options{})
+	rec, adopted := Records(d, fp, []*diff.Object{w}, []*diff.Object{l})
+	p := diff.ComputeRecorded([]*diff.Object{w}, []*diff.Object{l}, rec, noOwnership{}, diff.Options{})
 	if len(p.Actionable()) != 0 || adopted[k] != "no state entry" {
 		t.Fatalf("unknown: %v %v", actions(p), adopted)
 	}
@@ -252,15 +252,16 @@ func TestOverlayFillsUnread(t *testing.T) {
 		{"dropped", "", []string{"update gh: spec.keys.username changed"}},
 	} {
 		w, l := desired(tc.want), live()
-		if a := Overlay(d, fp, []*diff.Object{w}, []*diff.Object{l}); len(a) != 0 {
+		rec, a := Records(d, fp, []*diff.Object{w}, []*diff.Object{l})
+		if len(a) != 0 {
 			t.Errorf("%s: adopted %v", tc.name, a)
 		}
-		p := diff.Compute([]*diff.Object{w}, []*diff.Object{l}, noOwnership{}, diff.Options{})
+		p := diff.ComputeRecorded([]*diff.Object{w}, []*diff.Object{l}, rec, noOwnership{}, diff.Options{})
 		if diff := cmp.Diff(tc.actions, actions(p)); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
 		}
-		if tc.actions != nil && l.Attrs[user] != ChangedSinceApplied {
-			t.Errorf("%s: live %s = %q", tc.name, user, l.Attrs[user])
+		if tc.actions != nil && p.Changes[0].Live.Attrs[user] != ChangedSinceApplied {
+			t.Errorf("%s: live %s = %q", tc.name, user, p.Changes[0].Live.Attrs[user])
 		}
 	}
 }
@@ -271,13 +272,15 @@ func TestAssumeUnread(t *testing.T) {
 	w := &diff.Object{Key: k, Attrs: map[string]string{"spec.keys.username": `"octo"`}}
 	l := &diff.Object{Key: k, Unread: []string{"spec.keys.username", "spec.keys.other"}}
 	other := &diff.Object{Key: manifest.Key{Kind: manifest.KindSeqeraCredential, Name: "unmanaged"}, Unread: []string{"spec.keys.username"}}
-	if n := AssumeUnread([]*diff.Object{w}, []*diff.Object{l, other}); n != 1 {
+	rec := AssumeUnread([]*diff.Object{w}, []*diff.Object{l, other})
+	if n := len(rec.Records[k].Attrs); n != 1 {
 		t.Fatalf("AssumeUnread = %d, want 1", n)
 	}
-	if diff := cmp.Diff(map[string]string{"spec.keys.username": `"octo"`}, l.Attrs); diff != "" {
+	p := diff.ComputeRecorded([]*diff.Object{w}, []*diff.Object{l, other}, rec, noOwnership{}, diff.Options{})
+	if diff := cmp.Diff(map[string]string{"spec.keys.username": `"octo"`}, p.Changes[0].Live.Attrs); diff != "" {
 		t.Errorf("live attrs (-want +got):\n%s", diff)
 	}
-	if other.Attrs != nil {
-		t.Errorf("an object no manifest declares was filled in: %v", other.Attrs)
+	if _, found := rec.Records[other.Key]; found {
+		t.Errorf("an object no manifest declares was filled in: %v", rec.Records[other.Key])
 	}
 }

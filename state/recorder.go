@@ -136,11 +136,15 @@ func (r *Recorder) entryFor(c *diff.Change, id string) Entry {
 		return e
 	}
 	for p, s := range d.Secrets {
-		if s.Fingerprint != "" {
+		f := s.Fingerprint
+		if !s.Value.IsZero() {
+			f = r.fp.Sum(s.Value)
+		}
+		if f != "" {
 			if e.Fingerprints == nil {
 				e.Fingerprints = map[string]string{}
 			}
-			e.Fingerprints[p] = s.Fingerprint
+			e.Fingerprints[p] = f
 		}
 	}
 	for _, p := range d.Fingerprinted {

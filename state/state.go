@@ -13,7 +13,7 @@ import (
 type Entry struct {
 	// Tenant is the tenant the entry belongs to (see Tenant): with Key it
 	// identifies the entry. "" marks an entry written before entries were
-	// keyed by tenant, unclaimed until a run proves it its own (Overlay).
+	// keyed by tenant, unclaimed until a run proves it its own (Records).
 	Tenant   string       `json:"tenant,omitempty"`
 	Key      manifest.Key `json:"key"`
 	Provider string       `json:"provider"`
@@ -63,10 +63,10 @@ type Data struct {
 	// collide: their kinds differ).
 	Entries map[manifest.Key]Entry
 	// Unclaimed are the entries of no tenant, written before entries were
-	// keyed by tenant. Overlay claims one for the scope only when its id is
+	// keyed by tenant. Records claims one for the scope only when its id is
 	// the id of the live object of the same key; the others are never read.
 	Unclaimed map[manifest.Key]Entry
-	// claimed are the keys Overlay claimed from Unclaimed: the Recorder
+	// claimed are the keys Records claimed from Unclaimed: the Recorder
 	// moves them to the scope's tenant when it writes them.
 	claimed map[manifest.Key]bool
 }

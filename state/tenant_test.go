@@ -185,7 +185,7 @@ func TestOverlayClaimsUnclaimedByID(t *testing.T) {
 	// not B's; B adopts its object without it, and never removes it.
 	d, fp := load(otherScope)
 	desired := []*diff.Object{desiredCred("two")}
-	adopted := Overlay(d, fp, desired, []*diff.Object{liveCred("b-7")})
+	_, adopted := Records(d, fp, desired, []*diff.Object{liveCred("b-7")})
 	if adopted[credKey] != "no state entry" || len(d.Entries) != 0 {
 		t.Fatalf("tenant B read A's unclaimed entry: %v %v", adopted, d.Entries)
 	}
@@ -202,10 +202,11 @@ func TestOverlayClaimsUnclaimedByID(t *testing.T) {
 	// compared (a changed secret shows), and applying moves the entry.
 	d, fp = load(testScope)
 	live := []*diff.Object{liveCred("1")}
-	if a := Overlay(d, fp, desired, live); len(a) != 0 {
+	rec, a := Records(d, fp, desired, live)
+	if len(a) != 0 {
 		t.Fatalf("A did not use its entry: %v", a)
 	}
-	p = diff.Compute(desired, live, noOwnership{}, diff.Options{})
+	p = diff.ComputeRecorded(desired, live, rec, noOwnership{}, diff.Options{})
 	if diff := cmp.Diff([]string{"replace db: secret value changed (spec.password)"}, actions(p)); diff != "" {
 		t.Fatalf("A's plan (-want +got):\n%s", diff)
 	}
@@ -227,8 +228,8 @@ func TestOverlayClaimsUnclaimedByID(t *testing.T) {
 	// With nothing to change, Adopt moves the entry as it is.
 	d, fp = load(testScope)
 	desired = []*diff.Object{desiredCred("one")}
-	Overlay(d, fp, desired, live)
-	p = diff.Compute(desired, live, noOwnership{}, diff.Options{})
+	rec, _ = Records(d, fp, desired, live)
+	p = diff.ComputeRecorded(desired, live, rec, noOwnership{}, diff.Options{})
 	st = &memStore{entries: map[manifest.Key]Entry{}}
 	if err := NewRecorder(context.Background(), st, d, fp, p).Adopt(); err != nil {
 		t.Fatal(err)

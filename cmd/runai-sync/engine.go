@@ -157,8 +157,8 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 	if err != nil {
 		return nil, err
 	}
-	adopted := s.state.overlay(desired, live)
-	s.plan = diff.Compute(desired, live, set, o.diff)
+	recorded, adopted := s.state.records(desired, live)
+	s.plan = diff.ComputeRecorded(desired, live, recorded, set, o.diff)
 	s.plan.ScopeNames = names
 	s.state.annotate(s.plan, adopted)
 	env.observe(t.name, s)

@@ -67,12 +67,13 @@ func openState(ctx context.Context, env *Env, spec string, o sessionOptions, sco
 	return s, nil
 }
 
-func (s *stateSession) overlay(desired, live []*diff.Object) map[manifest.Key]string {
+// records returns what the state recorded of the live objects, as the
+// diff's input, and the objects adopted without a usable entry.
+func (s *stateSession) records(desired, live []*diff.Object) (diff.Recorded, map[manifest.Key]string) {
 	if s == nil {
-		state.AssumeUnread(desired, live)
-		return nil
+		return state.AssumeUnread(desired, live), nil
 	}
-	return state.Overlay(s.data, s.fp, desired, live)
+	return state.Records(s.data, s.fp, desired, live)
 }
 
 func (s *stateSession) annotate(p *diff.Plan, adopted map[manifest.Key]string) {

@@ -11,15 +11,17 @@ import (
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
-// Paths of the diff model that the state fills in.
+// Paths of the diff model that the state records.
 const (
 	rotationPath = "spec.rotation"
 	clientSecret = manifest.FieldClientSecret
 )
 
-// Overlay gives diff what the API cannot: it fingerprints the resolved
-// secret values of the desired objects, and gives live objects the
-// fingerprints and rotation markers recorded when they were last applied.
+// Records gives diff what the API cannot, as the input of
+// diff.ComputeRecorded; it changes none of the objects. Its Sum
+// fingerprints the resolved secret values of the desired objects; its
+// records give live objects the fingerprints and rotation markers recorded
+// when they were last applied.
 //
 // A live object with no usable entry (none, one for another id, or one made
 // with another state key) is adopted: its secrets stay unknown (so it is
@@ -34,17 +36,12 @@ const (
 // and claimed for the scope's tenant, only when its id is the live object's:
 // ids are unique across tenants, so an entry is never read for the wrong
 // tenant. The Recorder moves claimed entries to the tenant when it writes.
-func Overlay(d *Data, fp Fingerprinter, desired, live []*diff.Object) map[manifest.Key]string {
+func Records(d *Data, fp Fingerprinter, desired, live []*diff.Object) (diff.Recorded, map[manifest.Key]string) {
 	wanted := map[manifest.Key]*diff.Object{}
 	for _, o := range desired {
 		wanted[o.Key] = o
-		for p, s := range o.Secrets {
-			if !s.Value.IsZero() {
-				s.Fingerprint = fp.Sum(s.Value)
-				o.Secrets[p] = s
-			}
-		}
 	}
+	rec := diff.Recorded{Sum: fp.Sum, Records: map[manifest.Key]diff.Record{}}
 	adopted := map[manifest.Key]string{}
 	kid := fp.KeyID()
 	for _, l := range live {
@@ -56,8 +53,9 @@ func Overlay(d *Data, fp Fingerprinter, desired, live []*diff.Object) map[manife
 		if u, found := d.Unclaimed[l.Key]; found && u.ID == l.ID && l.ID != "" && (!ok || e.ID != l.ID) && (u.Provider == "" || u.Provider == l.Provider) {
 			e, ok = d.claim(u), true
 		}
+		var r diff.Record
 		if ok && len(e.Pending) > 0 && (e.ID == l.ID || e.ID == "") {
-			l.Undelivered = slices.Clone(e.Pending)
+			r.Undelivered = slices.Clone(e.Pending)
 		}
 		why := ""
 		switch {
@@ -70,62 +68,66 @@ func Overlay(d *Data, fp Fingerprinter, desired, live []*diff.Object) map[manife
 		case len(e.Fingerprints)+len(e.Attrs) > 0 && e.KeyID != kid:
 			why = "the state key (RUNAI_SYNC_STATE_KEY) changed since it was applied"
 		}
-		unknown := fillUnread(l, w, e, why == "", fp)
+		unknown := unreadAttrs(&r, l, w, e, why == "", fp)
 		if why == "" {
-			if len(e.Fingerprints) > 0 && l.Secrets == nil {
-				l.Secrets = map[string]diff.SecretAttr{}
-			}
-			for p, f := range e.Fingerprints {
-				l.Secrets[p] = diff.SecretAttr{Fingerprint: f}
-			}
+			r.Fingerprints = maps.Clone(e.Fingerprints)
 			if e.Rotation != "" {
-				setAttr(l, rotationPath, strconv.Quote(e.Rotation))
+				setAttr(&r, rotationPath, strconv.Quote(e.Rotation))
 			}
-			continue
+		} else {
+			if v, ok := w.Attrs[rotationPath]; ok {
+				setAttr(&r, rotationPath, v)
+			}
+			if hasValueSecrets(w) || w.Attrs[rotationPath] != "" || len(w.Regenerates) > 0 || unknown {
+				adopted[l.Key] = why
+			}
 		}
-		if r, ok := w.Attrs[rotationPath]; ok {
-			setAttr(l, rotationPath, r)
-		}
-		if hasValueSecrets(w) || w.Attrs[rotationPath] != "" || len(w.Regenerates) > 0 || unknown {
-			adopted[l.Key] = why
+		if len(r.Fingerprints)+len(r.Attrs)+len(r.Undelivered) > 0 {
+			rec.Records[l.Key] = r
 		}
 	}
-	return adopted
+	return rec, adopted
 }
 
-// AssumeUnread is Overlay's treatment of attributes the API did not return
+// AssumeUnread is Records' treatment of attributes the API did not return
 // when there is no state (--state none): each is taken as its desired
-// value, never changed on a guess. It returns how many were.
-func AssumeUnread(desired, live []*diff.Object) int {
+// value, never changed on a guess. Nothing else is recorded: no secret is
+// compared, no rotation marker.
+func AssumeUnread(desired, live []*diff.Object) diff.Recorded {
 	wanted := map[manifest.Key]*diff.Object{}
 	for _, o := range desired {
 		wanted[o.Key] = o
 	}
-	n := 0
+	rec := diff.Recorded{Records: map[manifest.Key]diff.Record{}}
 	for _, l := range live {
-		if w := wanted[l.Key]; w != nil {
-			for _, p := range l.Unread {
-				if v, ok := w.Attrs[p]; ok {
-					setAttr(l, p, v)
-					n++
-				}
+		w := wanted[l.Key]
+		if w == nil {
+			continue
+		}
+		var r diff.Record
+		for _, p := range l.Unread {
+			if v, ok := w.Attrs[p]; ok {
+				setAttr(&r, p, v)
 			}
 		}
+		if len(r.Attrs) > 0 {
+			rec.Records[l.Key] = r
+		}
 	}
-	return n
+	return rec
 }
 
 // ChangedSinceApplied stands for the live value of an attribute the API did
 // not return and whose fingerprint differs from the desired value's.
 const ChangedSinceApplied = "(changed since the last apply)"
 
-// fillUnread fills in the attributes of live object l that the API did not
-// return (l.Unread), from the fingerprints entry e recorded (when usable):
-// the desired value where it matches, ChangedSinceApplied where it does not
-// or where the manifest dropped it. Without a fingerprint the value is
-// unknown and taken as the desired one, never changed on a guess; it
-// reports whether any was.
-func fillUnread(l, w *diff.Object, e Entry, usable bool, fp Fingerprinter) (unknown bool) {
+// unreadAttrs gives r the values of the attributes of live object l that
+// the API did not return (l.Unread), from the fingerprints entry e
+// recorded (when usable): the desired value where it matches,
+// ChangedSinceApplied where it does not or where the manifest dropped it.
+// Without a fingerprint the value is unknown and taken as the desired one,
+// never changed on a guess; it reports whether any was.
+func unreadAttrs(r *diff.Record, l, w *diff.Object, e Entry, usable bool, fp Fingerprinter) (unknown bool) {
 	for _, p := range l.Unread {
 		want, inDesired := w.Attrs[p]
 		rec := ""
@@ -135,12 +137,12 @@ func fillUnread(l, w *diff.Object, e Entry, usable bool, fp Fingerprinter) (unkn
 		switch {
 		case rec == "" && inDesired:
 			unknown = true
-			setAttr(l, p, want)
+			setAttr(r, p, want)
 		case rec == "":
 		case !inDesired || fp.SumText(want) != rec:
-			setAttr(l, p, ChangedSinceApplied)
+			setAttr(r, p, ChangedSinceApplied)
 		default:
-			setAttr(l, p, want)
+			setAttr(r, p, want)
 		}
 	}
 	return unknown
@@ -153,11 +155,11 @@ func orNone(id string) string {
 	return id
 }
 
-func setAttr(o *diff.Object, path, v string) {
-	if o.Attrs == nil {
-		o.Attrs = map[string]string{}
+func setAttr(r *diff.Record, path, v string) {
+	if r.Attrs == nil {
+		r.Attrs = map[string]string{}
 	}
-	o.Attrs[path] = v
+	r.Attrs[path] = v
 }
 
 func hasValueSecrets(o *diff.Object) bool {
@@ -169,7 +171,7 @@ func hasValueSecrets(o *diff.Object) bool {
 	return false
 }
 
-// Annotate notes on the plan the objects Overlay adopted.
+// Annotate notes on the plan the objects Records adopted.
 func Annotate(p *diff.Plan, adopted map[manifest.Key]string) {
 	if len(adopted) == 0 {
 		return
