@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -282,5 +283,45 @@ func TestAssumeUnread(t *testing.T) {
 	}
 	if _, found := rec.Records[other.Key]; found {
 		t.Errorf("an object no manifest declares was filled in: %v", rec.Records[other.Key])
+	}
+}
+
+// Records reads the objects and changes none: what the state recorded
+// reaches the plan through the Recorded it returns.
+func TestRecordsChangeNoObject(t *testing.T) {
+	d := &Data{Salt: []byte("salt"), Entries: map[manifest.Key]Entry{}}
+	fp := NewFingerprinter(d, "")
+	d.Entries[credKey] = Entry{Key: credKey, Provider: "runai", ID: "1", KeyID: fp.KeyID(), Fingerprints: map[string]string{"spec.password": fp.Sum(manifest.NewSecret("old"))}}
+	d.Entries[saKey] = Entry{Key: saKey, Provider: "runai", ID: "sa-1", Rotation: "2026-10", Pending: []manifest.Key{loginK}}
+	desired := []*diff.Object{desiredCred("new"), desiredSA("2026-11")}
+	live := []*diff.Object{liveCred("1"), liveSA("sa-1")}
+	before := func() []string {
+		var out []string
+		for _, o := range append(slices.Clone(desired), live...) {
+			out = append(out, mustJSON(t, o)+" "+strings.Join(o.Unread, ","))
+		}
+		return out
+	}
+	was := before()
+	rec, adopted := Records(d, fp, desired, live)
+	if diff := cmp.Diff(was, before()); diff != "" || len(adopted) != 0 {
+		t.Fatalf("Records changed objects (-before +after):\n%s; adopted %v", diff, adopted)
+	}
+	want := map[manifest.Key]diff.Record{
+		credKey: {Fingerprints: map[string]string{"spec.password": fp.Sum(manifest.NewSecret("old"))}},
+		saKey:   {Attrs: map[string]string{"spec.rotation": `"2026-10"`}, Undelivered: []manifest.Key{loginK}},
+	}
+	if diff := cmp.Diff(want, rec.Records); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+	if rec.Sum(manifest.NewSecret("new")) != fp.Sum(manifest.NewSecret("new")) {
+		t.Errorf("Sum is not the state's fingerprint")
+	}
+	p := diff.ComputeRecorded(desired, live, rec, noOwnership{}, diff.Options{})
+	if diff := cmp.Diff(was, before()); diff != "" {
+		t.Fatalf("ComputeRecorded changed objects (-before +after):\n%s", diff)
+	}
+	if got := actions(p); len(got) != 2 || !strings.HasPrefix(got[0], "update ci:") || got[1] != "replace db: secret value changed (spec.password)" {
+		t.Errorf("plan = %q", got)
 	}
 }
