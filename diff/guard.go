@@ -17,6 +17,11 @@ import (
 //     a Seqera workspace). Without any Ownership, --prune deletes nothing
 //     and the plan says so. Objects outside every selector are not ours:
 //     they are never deleted and never reported.
+//   - Access rules are owned through their service account: the rules of
+//     an account the manifests declare are theirs (Ownership or not), and
+//     --prune deletes those its spec.accessRules leave out; the rules of
+//     an undeclared account are owned, ignored and protected as the
+//     account is. Rules of any other subject are not objects at all.
 //   - Never an object an ignore rule matches: it is neither pruned nor
 //     reported as drift.
 //   - Without --prune, owned objects that no manifest declares are listed
@@ -36,6 +41,7 @@ import (
 // prune turns owned, undeclared live objects into deletes (or unmanaged
 // entries when not pruning).
 func prune(p *Plan, desired, live []*Object, own Ownership, opts Options) {
+	pruned := 0
 	declared := make(map[resource.Key]bool, len(desired))
 	for _, d := range desired {
 		declared[d.Key] = true
@@ -54,11 +60,14 @@ func prune(p *Plan, desired, live []*Object, own Ownership, opts Options) {
 		}
 		p.Changes = append(p.Changes, &Change{
 			Action: Delete, Key: l.Key, Provider: l.Provider, ID: l.ID, Live: l,
-			Reason: fmt.Sprintf("not in the manifests; inside Ownership %s", owner),
+			Reason: pruneReason(l.Key, owner),
 		})
+		pruned++
 	}
 	slices.SortFunc(p.Unmanaged, func(a, b *Object) int { return a.Key.Compare(b.Key) })
 	switch {
+	case opts.Prune && !own.HasOwnership() && pruned > 0:
+		p.Notes = append(p.Notes, "--prune deletes only the access rules of declared service accounts that their spec.accessRules leave out: the manifests hold no Ownership document saying what else they own")
 	case opts.Prune && !own.HasOwnership():
 		p.Notes = append(p.Notes, "--prune deletes nothing: the manifests hold no Ownership document saying what they own")
 	case len(p.Unmanaged) > 0:
@@ -69,6 +78,17 @@ func prune(p *Plan, desired, live []*Object, own Ownership, opts Options) {
 		p.Notes = append(p.Notes, fmt.Sprintf("%s inside owned scopes %s in no manifest (--prune would delete %s): %s",
 			plural(len(names), "object"), isAre(len(names)), itThem(len(names)), strings.Join(names, "; ")))
 	}
+}
+
+// pruneReason says why a live object is pruned. An access rule is owned
+// through its service account: the set declares the account, and its
+// spec.accessRules leave the rule out (owner names the account, see
+// manifest.Set.Owner), or an Ownership owns the account.
+func pruneReason(k resource.Key, owner string) string {
+	if k.Kind == resource.KindAccessRule && owner == string(resource.KindServiceAccount)+" "+k.Name {
+		return "not in spec.accessRules of " + owner
+	}
+	return fmt.Sprintf("not in the manifests; inside Ownership %s", owner)
 }
 
 // guard records the refusals of the safety guards.

@@ -13,7 +13,7 @@ import (
 //
 //	level 0   ServiceAccount     AccessKey
 //	                 \              /
-//	level 1     Credential    SeqeraCredential
+//	level 1     Credential    SeqeraCredential    AccessRule
 //
 // An apply runs in waves; a wave starts when the one before it has ended,
 // and the units of a wave run in parallel:

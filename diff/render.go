@@ -40,10 +40,11 @@ func groupChanges(p *Plan) []*group {
 	byTitle := map[string]*group{}
 	var groups []*group
 	for _, c := range p.Actionable() {
-		title := groupTitle(p, c.Key)
+		gk := groupKey(c.Key)
+		title := groupTitle(p, gk)
 		g := byTitle[title]
 		if g == nil {
-			g = &group{title: title, kind: c.Key.Kind, key: resource.Key{Kind: c.Key.Kind, Scope: c.Key.Scope, ScopeID: c.Key.ScopeID}}
+			g = &group{title: title, kind: gk.Kind, key: resource.Key{Kind: gk.Kind, Scope: gk.Scope, ScopeID: gk.ScopeID}}
 			byTitle[title] = g
 			groups = append(groups, g)
 		}
@@ -57,11 +58,39 @@ func groupChanges(p *Plan) []*group {
 	})
 	for _, g := range groups {
 		slices.SortFunc(g.changes, func(a, b *Change) int {
-			return cmp.Or(cmp.Compare(a.Key.Name, b.Key.Name), cmp.Compare(a.Key.Type, b.Key.Type))
+			// The objects under one follow it (an account's rules), by key.
+			return cmp.Or(cmp.Compare(a.Key.Name, b.Key.Name), cmp.Compare(underRank(a.Key), underRank(b.Key)), cmp.Compare(a.Key.Type, b.Key.Type), a.Key.Compare(b.Key))
 		})
 	}
 	return groups
 }
+
+// groupKey is the key whose group shows k: an object of a kind under
+// another (an access rule) is shown in the block of the object it belongs
+// to (its service account).
+func groupKey(k resource.Key) resource.Key {
+	if d, _ := resource.Lookup(k.Kind); d.Under != "" {
+		return resource.Key{Kind: d.Under, Name: k.Name}
+	}
+	return k
+}
+
+// isUnder reports whether k's kind belongs under another.
+func isUnder(k resource.Key) bool {
+	d, _ := resource.Lookup(k.Kind)
+	return d.Under != ""
+}
+
+func underRank(k resource.Key) int {
+	if isUnder(k) {
+		return 1
+	}
+	return 0
+}
+
+// underLabel names an object under another's, with the unit's name beside
+// its id: "access rule ML engineer on project team-a (12)".
+func underLabel(p *Plan, k resource.Key) string { return k.UnderString(p.ScopeString(k)) }
 
 // groupTitle names a kind and scope: "Credentials in project 12", or with
 // the unit's name "Credentials in project team-a (12)".

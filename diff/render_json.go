@@ -37,8 +37,11 @@ type jsonHealth struct {
 
 // jsonKey flattens a key; the scope id takes the vendor's name and type.
 type jsonKey struct {
-	Kind         string `json:"kind"`
-	Type         string `json:"type,omitempty"`
+	Kind string `json:"kind"`
+	Type string `json:"type,omitempty"`
+	// Role is the role of an access rule, whose Name is its service
+	// account.
+	Role         string `json:"role,omitempty"`
 	Name         string `json:"name"`
 	Scope        string `json:"scope,omitempty"`
 	ProjectID    *int64 `json:"projectId,omitempty"`
@@ -73,6 +76,9 @@ type jsonRefusal struct {
 
 func flatKey(p *Plan, k resource.Key) jsonKey {
 	j := jsonKey{Kind: string(k.Kind), Type: k.Type, Name: k.Name, Scope: k.Scope}
+	if k.Kind == resource.KindAccessRule {
+		j.Type, j.Role = "", k.Type
+	}
 	name := ""
 	if k.ScopeID != "" {
 		name = p.ScopeNames[k.ScopeString()]

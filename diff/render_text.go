@@ -51,7 +51,17 @@ func (t *Text) Render(w io.Writer, p *Plan) error {
 	}
 	for _, g := range groups {
 		fmt.Fprintf(&b, "\n%s\n", bold(g.title))
-		for _, c := range g.changes {
+		for i, c := range g.changes {
+			if isUnder(c.Key) {
+				// Under its owner's line (an access rule under its
+				// account): the owner's change, or its name when only what
+				// is under it changes.
+				if i == 0 || g.changes[i-1].Key.Name != c.Key.Name {
+					fmt.Fprintf(&b, "    %s\n", c.Key.Name)
+				}
+				t.writeUnder(&b, p, c, mark[c.Action], dim)
+				continue
+			}
 			line := fmt.Sprintf("%3s %s", c.Action.Symbol(), label(c.Key))
 			if c.ID != "" {
 				line += dim("  (id " + c.ID + ")")
@@ -87,6 +97,24 @@ func (t *Text) Render(w io.Writer, p *Plan) error {
 	fmt.Fprintf(&b, "\n%s\n", bold(SummaryLine(p.Summary())))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeUnder writes the change of an object under another's (an access
+// rule under its account):
+// "      + access rule ML engineer on project team-a (12)", with the id of a
+// live rule and the reason of a delete.
+func (t *Text) writeUnder(b *strings.Builder, p *Plan, c *Change, paint, dim func(string) string) {
+	line := fmt.Sprintf("      %s %s", c.Action.Symbol(), underLabel(p, c.Key))
+	if c.ID != "" {
+		line += dim("  (id " + c.ID + ")")
+	}
+	fmt.Fprintln(b, paint(line))
+	if c.Reason != "" && c.Action != Create {
+		fmt.Fprintf(b, "          %s\n", dim("reason: "+c.Reason))
+	}
+	for _, n := range c.Notes {
+		fmt.Fprintf(b, "          %s\n", dim("note: "+n))
+	}
 }
 
 // healthLine describes an unhealthy object: its key, id, status and why.

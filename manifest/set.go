@@ -33,8 +33,19 @@ func (s *Set) Find(kind Kind, name string) Resource {
 	return s.named[Key{Kind: kind, Name: name}]
 }
 
-// Owner returns the name of the first Ownership that owns k, or "".
+// Owner returns the name of the first Ownership that owns k, or "". An
+// access rule belongs to its service account (Key.Name): the rules of an
+// account the set declares are the set's own, and Owner names the account
+// ("ServiceAccount ci-pipeline"); the rules of any other account follow
+// it (owned when an Ownership owns the account, so that they go before it
+// when it is pruned).
 func (s *Set) Owner(k Key) string {
+	if k.Kind == KindAccessRule {
+		if s.Find(KindServiceAccount, k.Name) != nil {
+			return string(KindServiceAccount) + " " + k.Name
+		}
+		k = Key{Kind: KindServiceAccount, Name: k.Name}
+	}
 	for _, o := range s.Ownerships {
 		if o.Owns(k) {
 			return o.Metadata.Name
@@ -43,11 +54,25 @@ func (s *Set) Owner(k Key) string {
 	return ""
 }
 
+// ruleAccount is, for an access rule of a service account the set does
+// not declare, the account's key: such rules share their account's fate
+// (ignored, protected, pruned with it). The rules of a declared account
+// are what its spec.accessRules says, whatever ignore and protect rules
+// match the account; any other key is returned as it is.
+func (s *Set) ruleAccount(k Key) Key {
+	if k.Kind == KindAccessRule && s.Find(KindServiceAccount, k.Name) == nil {
+		return Key{Kind: KindServiceAccount, Name: k.Name}
+	}
+	return k
+}
+
 // HasOwnership reports whether the set holds an Ownership document.
 func (s *Set) HasOwnership() bool { return len(s.Ownerships) > 0 }
 
-// Ignored reports whether any Ownership ignores k.
+// Ignored reports whether any Ownership ignores k. The rules of an
+// undeclared service account are ignored with it (see ruleAccount).
 func (s *Set) Ignored(k Key) bool {
+	k = s.ruleAccount(k)
 	for _, o := range s.Ownerships {
 		if o.Ignores(k) {
 			return true
@@ -56,8 +81,10 @@ func (s *Set) Ignored(k Key) bool {
 	return false
 }
 
-// ProtectedByRule reports whether any Ownership protects k.
+// ProtectedByRule reports whether any Ownership protects k. The rules of
+// an undeclared service account are protected with it (see ruleAccount).
 func (s *Set) ProtectedByRule(k Key) bool {
+	k = s.ruleAccount(k)
 	for _, o := range s.Ownerships {
 		if o.Protects(k) {
 			return true

@@ -35,6 +35,7 @@ const (
 	KindAccessKey        = resource.KindAccessKey
 	KindSeqeraCredential = resource.KindSeqeraCredential
 	KindOwnership        = resource.KindOwnership
+	KindAccessRule       = resource.KindAccessRule
 
 	ScopeTenant     = resource.ScopeTenant
 	ScopeCluster    = resource.ScopeCluster

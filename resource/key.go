@@ -31,8 +31,13 @@ type Key struct {
 }
 
 // String names the resource for people:
-// "Credential accessKey team-a-s3 (project 12)", "ServiceAccount ci-pipeline".
+// "Credential accessKey team-a-s3 (project 12)", "ServiceAccount ci-pipeline",
+// and an object under another (Descriptor.Under) after it:
+// "ServiceAccount ci-pipeline: access rule ML engineer on project 12".
 func (k Key) String() string {
+	if d, _ := Lookup(k.Kind); d.Under != "" {
+		return string(d.Under) + " " + k.Name + ": " + k.UnderString(k.ScopeString())
+	}
 	var b strings.Builder
 	b.WriteString(string(k.Kind))
 	if k.Type != "" {
@@ -43,6 +48,18 @@ func (k Key) String() string {
 		b.WriteString(" (" + s + ")")
 	}
 	return b.String()
+}
+
+// UnderString names an object of a kind under another (Descriptor.Under;
+// Type its role, for an access rule) with scope, its scope as the caller
+// shows it ("project 12", "project team-a (12)"): "access rule ML
+// engineer on project 12", "access rule Viewer on the tenant".
+func (k Key) UnderString(scope string) string {
+	d, _ := Lookup(k.Kind)
+	if k.Scope == ScopeTenant {
+		scope = "the tenant"
+	}
+	return cmp.Or(d.Noun, string(k.Kind)) + " " + k.Type + " on " + scope
 }
 
 // ScopeString is "project 12", "tenant", "workspace 1001", or "" when the kind

@@ -12,6 +12,10 @@ const (
 	KindAccessKey        Kind = "AccessKey"
 	KindSeqeraCredential Kind = "SeqeraCredential"
 	KindOwnership        Kind = "Ownership"
+	// KindAccessRule is an access rule of a service account: an entry of
+	// ServiceAccount.spec.accessRules, not a document of its own. Its key
+	// holds the role (Type), the scope and the account's name (Name).
+	KindAccessRule Kind = "AccessRule"
 )
 
 // Provider names: the provider that owns a kind's objects.
@@ -63,6 +67,8 @@ var registry = []Descriptor{
 	{Kind: KindSeqeraCredential, Document: true, Planned: true, Level: 1, Provider: ProviderSeqera,
 		Title: "Seqera credentials", Noun: "seqera credential"},
 	{Kind: KindOwnership, Document: true},
+	{Kind: KindAccessRule, Planned: true, Level: 1, Provider: ProviderRunai,
+		Title: "Access rules", Noun: "access rule", Under: KindServiceAccount},
 }
 
 // Kinds lists every document kind, in the order the documentation presents

@@ -33,6 +33,9 @@ type Provider struct {
 	DeleteTimeout time.Duration
 	// sleep waits between polls; nil uses a timer (tests advance a clock).
 	sleep func(ctx context.Context, d time.Duration) error
+	// refs holds the role ids and the tenant id the steps on access rules
+	// read.
+	refs ruleRefs
 }
 
 var (
@@ -51,6 +54,10 @@ type Scope struct {
 	ServiceAccounts bool
 	// AccessKeys reads the caller's keys, GET /api/v1/access-keys.
 	AccessKeys bool
+	// AccessRules also reads the access rules of the live service
+	// accounts (GET /api/v1/authorization/access-rules by their
+	// clientIds), and plans the rules of the declared ones.
+	AccessRules bool
 	// ForeignAccessKeys also reads every user's keys through the
 	// administration listing (GET /api/v1/administration/access-keys), so
 	// that keys made outside git are seen: those that are not the caller's
@@ -70,7 +77,7 @@ func ScopeOf(set *manifest.Set) Scope {
 		case *manifest.Credential:
 			s.Credentials = true
 		case *manifest.ServiceAccount:
-			s.ServiceAccounts = true
+			s.ServiceAccounts, s.AccessRules = true, true
 		case *manifest.AccessKey:
 			s.AccessKeys = true
 		}
@@ -80,7 +87,7 @@ func ScopeOf(set *manifest.Set) Scope {
 			s.Credentials = true
 		}
 		if o.Spec.ServiceAccounts != nil {
-			s.ServiceAccounts = true
+			s.ServiceAccounts, s.AccessRules = true, true
 		}
 		if o.Spec.AccessKeys != nil {
 			s.AccessKeys = true

@@ -171,6 +171,7 @@ func guess(paths []string) (scope runai.Scope, need orgunit.Need, ok bool) {
 			}
 			scope.Credentials = scope.Credentials || kinds["Credential"] || has("scope")
 			scope.ServiceAccounts = scope.ServiceAccounts || kinds["ServiceAccount"] || has("serviceAccounts")
+			scope.AccessRules = scope.ServiceAccounts
 			scope.AccessKeys = scope.AccessKeys || kinds["AccessKey"] || has("accessKeys")
 			scope.ForeignAccessKeys = scope.ForeignAccessKeys || has("accessKeys")
 			need.Projects = need.Projects || has("project")

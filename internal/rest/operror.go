@@ -81,6 +81,10 @@ func Subject(k resource.Key) string {
 	if k.Name == "" {
 		return ""
 	}
+	if d.Under != "" { // an object under another: its operations name it
+		under, _ := resource.Lookup(d.Under)
+		return cmp.Or(under.Noun, string(d.Under)) + " " + k.Name
+	}
 	var in []string
 	if k.Type != "" {
 		in = append(in, k.Type)
