@@ -31,11 +31,11 @@ func TestScopeOf(t *testing.T) {
 	}{
 		"credential":            {cred, Scope{Credentials: true}},
 		"credential selector":   {own(`{credentials: [{scope: project, projectId: 12}]}`), Scope{Credentials: true}},
-		"service account":       {saDoc("ci", ""), Scope{ServiceAccounts: true}},
-		"service account owner": {own(`{serviceAccounts: {names: ["ci-*"]}}`), Scope{ServiceAccounts: true}},
+		"service account":       {saDoc("ci", ""), Scope{ServiceAccounts: true, AccessRules: true}},
+		"service account owner": {own(`{serviceAccounts: {names: ["ci-*"]}}`), Scope{ServiceAccounts: true, AccessRules: true}},
 		"access key":            {akDoc("bot", ""), Scope{AccessKeys: true}},
 		"access key owner":      {own(`{accessKeys: {names: ["bot-*"]}}`), Scope{AccessKeys: true, ForeignAccessKeys: true}},
-		"everything":            {cred + saDoc("ci", "") + akDoc("bot", "") + own(`{accessKeys: {names: ["*"]}}`), allScope},
+		"everything":            {cred + saDoc("ci", "") + akDoc("bot", "") + own(`{accessKeys: {names: ["*"]}}`), Scope{Credentials: true, ServiceAccounts: true, AccessKeys: true, AccessRules: true, ForeignAccessKeys: true}},
 		"seqera only":           {"---\napiVersion: runai-sync/v1\nkind: SeqeraCredential\nmetadata: {name: s}\nspec: {provider: github, keys: {username: u, password: p}}\n", Scope{}},
 	}
 	for name, c := range cases {
