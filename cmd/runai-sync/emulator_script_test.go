@@ -180,6 +180,7 @@ func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id 
 //	emu wait-requests N ROUTE            wait until ROUTE got N requests (a background run is mid-way)
 //	emu login-file FILE                  log in with a delivered secret file (! expects 401)
 //	emu login-secret TYPE NAME IDKEY SECRETKEY   log in with the values a generic secret holds
+//	emu login-env FILE                   the next runai-sync logs in as a delivered secret file's account
 //	emu foreign-key NAME CREATEDBY       an access key of another user
 //	emu seqera-id NAME WS FILE           write a Seqera credential's id to FILE
 //	emu seqera-secret NAME WS KEY VAR    the stored Seqera key equals $VAR
@@ -307,6 +308,14 @@ func emuOn(ts *testscript.TestScript, neg bool, e *scriptEmulator, args []string
 		var f struct{ ClientID, ClientSecret string }
 		ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &f))
 		e.login(ts, neg, f.ClientID, f.ClientSecret)
+		return
+	case "login-env":
+		// emu login-env FILE: the next runai-sync logs in as the account of
+		// a delivered secret file (RUNAI_CLIENT_ID, RUNAI_CLIENT_SECRET).
+		var f struct{ ClientID, ClientSecret string }
+		ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &f))
+		ts.Setenv("RUNAI_CLIENT_ID", f.ClientID)
+		ts.Setenv("RUNAI_CLIENT_SECRET", f.ClientSecret)
 		return
 	case "login-secret":
 		// emu login-secret TYPE NAME ID_KEY SECRET_KEY: log in with the values
