@@ -181,6 +181,7 @@ func (e *scriptEmulator) asset(ts *testscript.TestScript, typ, name string) (id 
 //	emu login-file FILE                  log in with a delivered secret file (! expects 401)
 //	emu login-secret TYPE NAME IDKEY SECRETKEY   log in with the values a generic secret holds
 //	emu login-env FILE                   the next runai-sync logs in as a delivered secret file's account
+//	emu access-rule ... | access-rules   make a rule, print every rule (accessrules_script_test.go)
 //	emu foreign-key NAME CREATEDBY       an access key of another user
 //	emu seqera-id NAME WS FILE           write a Seqera credential's id to FILE
 //	emu seqera-secret NAME WS KEY VAR    the stored Seqera key equals $VAR
@@ -309,6 +310,8 @@ func emuOn(ts *testscript.TestScript, neg bool, e *scriptEmulator, args []string
 		ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &f))
 		e.login(ts, neg, f.ClientID, f.ClientSecret)
 		return
+	case "access-rule", "access-rules":
+		emuAccessRules(ts, neg, e, args)
 	case "login-env":
 		// emu login-env FILE: the next runai-sync logs in as the account of
 		// a delivered secret file (RUNAI_CLIENT_ID, RUNAI_CLIENT_SECRET).
