@@ -44,10 +44,18 @@ func desiredAccessRules(sa *manifest.ServiceAccount) []*diff.Object {
 			continue
 		}
 		seen[k] = true
-		objs = append(objs, &diff.Object{Key: k, Provider: ProviderName})
+		o := &diff.Object{Key: k, Provider: ProviderName}
+		if r.RoleID != 0 {
+			o.Settings = map[string]string{settingRoleID: strconv.FormatInt(int64(r.RoleID), 10)}
+		}
+		objs = append(objs, o)
 	}
 	return objs
 }
+
+// settingRoleID is the Settings entry of a desired rule that holds its
+// role's id, when the roles were resolved before the plan.
+const settingRoleID = "roleId"
 
 // ruleKey is the key of the rule of role on scope for the account name;
 // a tenant-scope rule has no scope id in its key, as in manifests.
@@ -164,7 +172,7 @@ func (p *Provider) doAccessRule(ctx context.Context, step diff.Step, in apply.In
 
 // ruleSpec is what the create of the rule of ch asks for: the account's
 // clientId from the apply's outputs, the role's id (resolved before the
-// plan or now), the scope's id (the tenant's id for scope tenant).
+// plan, Settings["roleId"], or else now), the scope's id (the tenant's id for scope tenant).
 func (p *Provider) ruleSpec(ctx context.Context, ch *diff.Change, in apply.Inputs) (accessRuleSpec, error) {
 	k := ch.Key
 	s := accessRuleSpec{SubjectType: subjectServiceAccount, Role: k.Type, ScopeType: k.Scope, ScopeID: k.ScopeID}
@@ -180,7 +188,13 @@ func (p *Provider) ruleSpec(ctx context.Context, ch *diff.Change, in apply.Input
 	}
 	s.SubjectID = clientID.Reveal()
 	var err error
-	if s.RoleID, err = p.refs.roleID(ctx, p.c, k.Type); err != nil {
+	if id := settingOf(ch.Desired, settingRoleID); id != "" {
+		n, perr := strconv.ParseInt(id, 10, 32)
+		if perr != nil {
+			return s, &Error{Op: op, Key: k, Err: fmt.Errorf("role id %q is not a number", id)}
+		}
+		s.RoleID = int32(n)
+	} else if s.RoleID, err = p.refs.roleID(ctx, p.c, k.Type); err != nil {
 		return s, &Error{Op: op, Key: k, Err: err, Hint: "name a role GET /api/v1/authorization/roles lists"}
 	}
 	if k.Scope == manifest.ScopeTenant {
@@ -189,6 +203,15 @@ func (p *Provider) ruleSpec(ctx context.Context, ch *diff.Change, in apply.Input
 		}
 	}
 	return s, nil
+}
+
+// settingOf is the setting name of a desired object, "" when there is
+// none.
+func settingOf(d *diff.Object, name string) string {
+	if d == nil {
+		return ""
+	}
+	return d.Settings[name]
 }
 
 // ruleRefs caches, for the steps of one provider, the role ids by name

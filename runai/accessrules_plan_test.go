@@ -180,3 +180,38 @@ func TestAccessRuleUnknownRole(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessRuleResolvedRoleID: a role resolved before the plan (RoleID)
+// travels in the desired rule's Settings and is the id the create sends;
+// no role listing is needed then.
+func TestAccessRuleResolvedRoleID(t *testing.T) {
+	t.Parallel()
+	e := setupIdentities(t, emulator.Options{})
+	ctx := context.Background()
+	ix, err := e.c.listRoles(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := testkit.Parse(t, saDoc("ci", `{accessRules: [{role: ML engineer, scope: project, projectId: 12}]}`))
+	set.Resources[0].(*manifest.ServiceAccount).Spec.AccessRules[0].RoleID = ix["ML engineer"]
+	p := e.scoped(ScopeOf(set))
+	desired, _ := p.Desired(set, testkit.Resolver(nil))
+	if len(desired) != 2 || desired[1].Settings[settingRoleID] == "" {
+		t.Fatalf("desired %+v, want the account and a rule with its role id", desired)
+	}
+	live, err := p.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.em.Server.ResetCounts()
+	rep, err := apply.Run(ctx, diff.Compute(desired, live, set, diff.Options{}), []apply.Provider{p}, apply.Options{})
+	if err != nil || rep.Err() != nil {
+		t.Fatalf("apply: %v %v", err, rep.Err())
+	}
+	if n := e.count(routeRoles); n != 0 {
+		t.Errorf("%d role listings, want none", n)
+	}
+	if n := e.count(routeRuleCreate); n != 1 {
+		t.Errorf("%d rule creates, want 1", n)
+	}
+}

@@ -31,15 +31,16 @@
 //     list by subject ids (100 a request) over pages of 500, create (a
 //     409 is settled by reading the subject's rules back and taking the
 //     identical one, so a lost reply never makes a rule twice), delete
-//     (gone counts as deleted). Groundwork for ServiceAccount.spec.accessRules, not wired
-//     into manifests, the provider or the plan yet: the later kind has
-//     accessRuleSpec (subject service-account and the account's clientId,
-//     role by name and id, scope type and id; String() gives "access rule
-//     ML engineer on project 12") and accessRule.spec() to compare live
-//     rules with desired ones (same() folds the deprecated subject type app
-//     into service-account); it still needs scopes by name, the diff, the
-//     ordering (account before its rules, rules before the account's
-//     delete) and pruning limited to the accounts the manifests declare.
+//     (gone counts as deleted). accessrules_do.go makes them objects of
+//     kind AccessRule (Scope.AccessRules): desired from each declared
+//     ServiceAccount's spec.accessRules, keyed by role, scope and account
+//     name, with no attributes (a changed rule is another key: a delete and
+//     a create); live, the rules of subject type service-account (or app)
+//     whose subject id is a live account's clientId, and nothing else. A
+//     create takes the account's clientId from the apply's outputs (the
+//     account is a level above), the role's id from Settings["roleId"] or
+//     else from the roles listing, and for scope tenant the tenant's id
+//     from GET /api/v1/clusters.
 //   - identity.go, secretfile.go: what both share: the one-time client
 //     secret of a create or regeneration, handed to the dependents as the
 //     outputs clientId and clientSecret and written to spec.secretFile
