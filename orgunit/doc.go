@@ -17,6 +17,11 @@
 //     (FILE:LINE:COL) with the nearest names; then reports documents that
 //     now share a key (a project by name and by id), or access rules of
 //     one account that are now the same rule, with both places.
+//   - roles.go: Role, RoleLister and ResolveRoles, which turns the role
+//     names of access rules into ids (AccessRule.RoleID) from the roles
+//     GET /api/v1/authorization/roles lists, read only when some service
+//     account lists rules (NeedsRoles); an unknown role is a diagnostic at
+//     its role field with the role it most likely means.
 //
 // # Resolving another kind's scope
 //

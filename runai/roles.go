@@ -9,6 +9,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/internal/rest"
 	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/orgunit"
 )
 
 // roleIndex maps role names to their ids. Roles are named in manifests
@@ -46,4 +47,18 @@ func (ix roleIndex) id(name string) (int32, error) {
 	}
 	sort.Strings(names)
 	return 0, fmt.Errorf("unknown role %q; the roles are: %s", name, strings.Join(names, ", "))
+}
+
+// ListRoles implements orgunit.RoleLister: GET /api/v1/authorization/roles
+// (a bare array, not paged), each role's id and name.
+func (c *Client) ListRoles(ctx context.Context) ([]orgunit.Role, error) {
+	var l []roleEntry
+	if _, err := c.call(ctx, "list roles", manifest.Key{}, rest.Request{Method: http.MethodGet, Path: rolesPath}, &l); err != nil {
+		return nil, err
+	}
+	out := make([]orgunit.Role, len(l))
+	for i, r := range l {
+		out[i] = orgunit.Role{ID: r.ID, Name: r.Name}
+	}
+	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/orgunit"
@@ -12,31 +14,62 @@ import (
 
 // resolveOrgUnits reads the org units the manifests name (by name or by
 // id), once, and resolves them in set: names become ids, and every id must
-// exist. A failure is exit 1 before any change, each problem at its
-// FILE:LINE:COL. The read-ahead's tree is used when it covers what the
-// set needs. It returns the units' names for the plan (nil when the
-// manifests name none).
+// exist. When service accounts list access rules it also reads the roles
+// and resolves the rules' role names to ids. A failure is exit 1 before
+// any change, each problem at its FILE:LINE:COL. The read-ahead's tree is
+// used when it covers what the set needs. It returns the units' names for
+// the plan (nil when the manifests name none).
 func resolveOrgUnits(ctx context.Context, env *Env, set *manifest.Set, c *runai.Client, connErr error, ahead *readAhead) (map[string]string, error) {
-	need := orgunit.Needs(set)
-	if !need.Any() {
+	need, needRoles := orgunit.Needs(set), orgunit.NeedsRoles(set)
+	if !need.Any() && !needRoles {
 		return nil, nil
 	}
 	if connErr != nil {
 		return nil, connErr
 	}
-	tree, err := ahead.orgTree(ctx, need)
-	if err == nil && tree == nil {
-		tree, err = orgunit.Load(ctx, c, need)
+	var roles []orgunit.Role
+	g, gctx := errgroup.WithContext(ctx)
+	if needRoles {
+		g.Go(func() (err error) {
+			if roles, err = c.ListRoles(gctx); err != nil {
+				return fmt.Errorf("reading the roles the access rules name: %w", err)
+			}
+			return nil
+		})
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the org units the manifests name: %w", err)
+	var names map[string]string
+	var unitDiags, roleDiags manifest.Diagnostics
+	if need.Any() {
+		tree, err := ahead.orgTree(gctx, need)
+		if err == nil && tree == nil {
+			tree, err = orgunit.Load(gctx, c, need)
+		}
+		if err != nil {
+			_ = g.Wait()
+			return nil, fmt.Errorf("reading the org units the manifests name: %w", err)
+		}
+		unitDiags, names = tree.Resolve(set), tree.Names()
 	}
-	ds := tree.Resolve(set)
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if needRoles {
+		roleDiags = orgunit.ResolveRoles(set, roles)
+	}
+	ds := append(unitDiags, roleDiags...).Sort()
 	printDiagnostics(env, ds)
 	if ds.HasErrors() {
-		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s resolving projects, departments and clusters; nothing was changed", plural(ds.Errors(), "error"))}
+		what := "projects, departments and clusters"
+		switch {
+		case !roleDiags.HasErrors():
+		case !unitDiags.HasErrors():
+			what = "roles"
+		default:
+			what = "projects, departments, clusters and roles"
+		}
+		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s resolving %s; nothing was changed", plural(ds.Errors(), "error"), what)}
 	}
-	return tree.Names(), nil
+	return names, nil
 }
 
 // exportUnits reads the org units the live credentials are scoped to, so
