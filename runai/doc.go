@@ -28,7 +28,8 @@
 //   - roles.go, accessrules_*.go: roles by name (GET
 //     /api/v1/authorization/roles -> roleIndex, whose unknown names suggest
 //     the likely one; ListRoles gives orgunit.ResolveRoles the same list,
-//     which resolves manifests' role names before the plan) and access rules (/api/v1/authorization/access-rules):
+//     which resolves manifests' role names before the plan) and access
+//     rules (/api/v1/authorization/access-rules):
 //     list by subject ids (100 a request) over pages of 500, create (a
 //     409 is settled by reading the subject's rules back and taking the
 //     identical one, so a lost reply never makes a rule twice), delete
