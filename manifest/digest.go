@@ -14,7 +14,7 @@ func (s *Set) Canonical() Secret {
 	var docs []string
 	add := func(d *Document) {
 		if d != nil {
-			b, _ := json.Marshal(d.Value)
+			b, _ := json.Marshal(d.Generic())
 			docs = append(docs, string(b))
 		}
 	}

@@ -38,13 +38,56 @@ type Document struct {
 	// documents do not keep ten thousand node trees.
 	root *yaml.Node
 	src  *source
+	// dropped is set by DropValue: Generic converts the text again.
+	dropped bool
 }
 
 // source is the text of one file, shared by its documents.
 type source struct {
 	data  []byte
+	vars  *Vars
 	once  sync.Once
 	roots []*yaml.Node
+	// values are the documents' values converted again, for the documents
+	// whose Value was dropped (DropValue), once one is asked for.
+	valuesOnce sync.Once
+	values     []any
+}
+
+// value returns the value of document i, converting the file again once.
+func (s *source) value(i int) any {
+	s.valuesOnce.Do(func() {
+		s.node(0)
+		s.values = make([]any, len(s.roots))
+		for j, root := range s.roots {
+			c := &converter{vars: s.vars}
+			s.values[j], _ = c.value(root, 0, 0)
+		}
+	})
+	if i < 0 || i >= len(s.values) {
+		return nil
+	}
+	return s.values[i]
+}
+
+// DropValue lets go of Value once everything that reads it on every
+// document has run (package schema validates each document as soon as its
+// file is read, then drops it): Generic, Has and Canonical convert the
+// file's text again if they are ever asked, so that a hundred thousand
+// documents do not keep a hundred thousand generic values.
+func (d *Document) DropValue() {
+	if d.src != nil && d.Value != nil {
+		d.Value, d.dropped = nil, true
+	}
+}
+
+// Generic returns Value, converted again from the file's text if
+// DropValue dropped it.
+func (d *Document) Generic() any {
+	if d.dropped {
+		return d.src.value(d.Index)
+	}
+	return d.Value
 }
 
 // node returns the content node of document i, parsing the file once.
@@ -84,7 +127,7 @@ func (d *Document) KeyPos(path FieldPath) Position {
 // Has reports whether the document holds a value at path (merge keys and
 // aliases applied).
 func (d *Document) Has(path FieldPath) bool {
-	v := d.Value
+	v := d.Generic()
 	for _, e := range path {
 		switch k := e.(type) {
 		case string:

@@ -31,6 +31,11 @@ type Loader struct {
 	SeqeraWorkspace int64
 	// Vars, when set, are substituted in string values (a tenant's).
 	Vars *Vars
+	// Each, when set, is called with every document that converted, as
+	// soon as its file is read: on the goroutines that read files, several
+	// at once (package schema validates there, while the document's value
+	// is fresh, then drops it with DropValue).
+	Each func(*Document)
 }
 
 // Read loads every document under paths with the default Loader.
@@ -64,7 +69,17 @@ func (l Loader) Read(paths ...string) ([]*Document, Diagnostics) {
 	}
 	results := make([]result, len(files))
 	Parallel(len(files), func(i int) {
-		results[i].docs, results[i].diags = l.readFile(files[i])
+		docs, diags := l.readFile(files[i])
+		results[i].docs, results[i].diags = docs, diags
+		if l.Each != nil {
+			// The documents of one file in parallel too: a single large
+			// file keeps both CPUs busy.
+			Parallel(len(docs), func(j int) {
+				if docs[j].Value != nil {
+					l.Each(docs[j])
+				}
+			})
+		}
 	})
 	var docs []*Document
 	for _, r := range results {
@@ -268,7 +283,7 @@ func parse(file string, data []byte, vars *Vars) ([]*Document, Diagnostics) {
 	}
 	contents, err := splitDocuments(data)
 	var docs []*Document
-	src := &source{data: data}
+	src := &source{data: data, vars: vars}
 	for index, content := range contents {
 		if index == MaxDocuments {
 			return docs, at(content.Line, content.Column, "more than %d documents in one file; split it into several files", MaxDocuments)

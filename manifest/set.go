@@ -112,18 +112,18 @@ func (s *Set) DefaultSeqeraWorkspace(id int64) {
 }
 
 // Compact drops what only loading and validation needed: the documents'
-// JSON values (Has and Canonical see nothing afterwards). The typed
-// resources and the positions stay. Apply calls it once the plan is made,
-// so that ten thousand documents weigh less while it runs.
+// JSON values (DropValue: Has and Canonical convert the text again if
+// asked). The typed resources and the positions stay. Apply calls it once
+// the plan is made, so that ten thousand documents weigh less while it runs.
 func (s *Set) Compact() {
 	for _, r := range s.Resources {
 		if d := r.Document(); d != nil {
-			d.Value = nil
+			d.DropValue()
 		}
 	}
 	for _, o := range s.Ownerships {
 		if d := o.Document(); d != nil {
-			d.Value = nil
+			d.DropValue()
 		}
 	}
 }

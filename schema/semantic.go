@@ -11,22 +11,30 @@ import (
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
-// checkSet runs the checks that need more than one field or document.
+// checkAlone runs the checks of more than one field that read only the
+// document itself, its generic value among them: LoadWith runs them as soon
+// as the document is read, before the value is dropped.
+func checkAlone(d *manifest.Document) manifest.Diagnostics {
+	var ds manifest.Diagnostics
+	switch v := d.Resource.(type) {
+	case *manifest.Credential:
+		ds = append(ds, CheckScope(d, manifest.FieldPath{"metadata"}, v.Metadata.Scope)...)
+		ds = append(ds, checkCredentialSpec(v)...)
+	case *manifest.ServiceAccount:
+		ds = append(ds, checkAccessRules(v)...)
+	}
+	if d.Ownership != nil {
+		ds = append(ds, checkOwnership(d.Ownership)...)
+	}
+	return ds
+}
+
+// checkSet runs the checks that need more than one document.
 func checkSet(set *manifest.Set) manifest.Diagnostics {
 	var ds manifest.Diagnostics
 	names := &nameIndex{set: set}
 	for _, r := range set.Resources {
-		switch v := r.(type) {
-		case *manifest.Credential:
-			ds = append(ds, CheckScope(v.Document(), manifest.FieldPath{"metadata"}, v.Metadata.Scope)...)
-			ds = append(ds, checkCredentialSpec(v)...)
-		case *manifest.ServiceAccount:
-			ds = append(ds, checkAccessRules(v)...)
-		}
 		ds = append(ds, checkSecrets(set, names, r)...)
-	}
-	for _, o := range set.Ownerships {
-		ds = append(ds, checkOwnership(o)...)
 	}
 	ds = append(ds, checkDuplicates(set)...)
 	ds = append(ds, checkSecretFiles(set)...)
@@ -108,7 +116,7 @@ func checkCredentialSpec(c *manifest.Credential) manifest.Diagnostics {
 		}
 		return ds
 	}
-	spec, _ := d.Value.(map[string]any)["spec"].(map[string]any)
+	spec, _ := d.Generic().(map[string]any)["spec"].(map[string]any)
 	for _, f := range fields {
 		p := manifest.FieldPath{"spec", f}
 		if !d.Has(p) && !hasNearMiss(spec, f) {

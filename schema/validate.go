@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -21,31 +22,75 @@ func Load(paths ...string) (*manifest.Set, manifest.Diagnostics) {
 	return LoadWith(manifest.Loader{}, paths...)
 }
 
-// LoadWith is Load with a given loader (standard input for tests).
+// LoadWith is Load with a given loader (standard input for tests). Each
+// document is checked on its own as soon as its file is read (l.Each), and
+// its generic value dropped then: the checks of the whole set read the
+// typed resources, so loading a hundred thousand documents keeps only
+// those.
 func LoadWith(l manifest.Loader, paths ...string) (*manifest.Set, manifest.Diagnostics) {
+	c := mustCompile()
+	var mu sync.Mutex
+	early := map[*manifest.Document]checked{}
+	next := l.Each
+	l.Each = func(d *manifest.Document) {
+		r := c.check(d)
+		d.DropValue()
+		mu.Lock()
+		early[d] = r
+		mu.Unlock()
+		if next != nil {
+			next(d)
+		}
+	}
 	docs, diags := l.Read(paths...)
-	set, more := validate(docs, l.SeqeraWorkspace)
+	set, more := validate(docs, l.SeqeraWorkspace, early)
 	return set, append(diags, more...).Sort()
 }
 
 // Validate checks every document and the set they form. The diagnostics
 // are not sorted (Load sorts them).
 func Validate(docs []*manifest.Document) (*manifest.Set, manifest.Diagnostics) {
-	return validate(docs, 0)
+	return validate(docs, 0, nil)
 }
 
-// validate is Validate with the default Seqera workspace (0: none).
-func validate(docs []*manifest.Document, seqeraWorkspace int64) (*manifest.Set, manifest.Diagnostics) {
+// checked is what the checks of one document found: alone, the checks
+// that count towards MaxErrorsPerFile.
+type checked struct {
+	converted   bool // false: the loader already reported why
+	diags, more manifest.Diagnostics
+}
+
+func mustCompile() *compiled {
 	c, err := load()
 	if err != nil {
 		panic("the embedded schema does not compile: " + err.Error())
 	}
+	return c
+}
+
+// check runs every check of one document on its own: header, schema,
+// decoding (diags), then those of more than one of its fields (more).
+func (c *compiled) check(d *manifest.Document) checked {
+	if d.Value == nil {
+		return checked{}
+	}
+	r := checked{converted: true, diags: c.checkDocument(d)}
+	r.more = checkAlone(d)
+	return r
+}
+
+// validate is Validate with the default Seqera workspace (0: none), and
+// the documents the loader checked already (early).
+func validate(docs []*manifest.Document, seqeraWorkspace int64, early map[*manifest.Document]checked) (*manifest.Set, manifest.Diagnostics) {
+	c := mustCompile()
 	// Each document is checked on its own, in parallel; the results are
 	// then taken in order, so that the cap per file is deterministic.
-	perDoc := make([]manifest.Diagnostics, len(docs))
+	perDoc := make([]checked, len(docs))
 	manifest.Parallel(len(docs), func(i int) {
-		if docs[i].Value != nil { // else the loader already reported why
-			perDoc[i] = c.checkDocument(docs[i])
+		if r, ok := early[docs[i]]; ok {
+			perDoc[i] = r
+		} else {
+			perDoc[i] = c.check(docs[i])
 		}
 	})
 	var diags manifest.Diagnostics
@@ -53,7 +98,7 @@ func validate(docs []*manifest.Document, seqeraWorkspace int64) (*manifest.Set, 
 	errorsIn := map[string]int{}
 	cut := map[string]manifest.Position{} // files not checked to their end
 	for i, d := range docs {
-		if d.Value == nil {
+		if !perDoc[i].converted {
 			continue
 		}
 		if errorsIn[d.File] >= MaxErrorsPerFile {
@@ -62,18 +107,19 @@ func validate(docs []*manifest.Document, seqeraWorkspace int64) (*manifest.Set, 
 			}
 			continue
 		}
-		ds := perDoc[i]
+		ds := perDoc[i].diags
 		diags = append(diags, ds...)
 		errorsIn[d.File] += ds.Errors()
 		if d.Resource != nil || d.Ownership != nil {
 			decoded = append(decoded, d)
+			diags = append(diags, perDoc[i].more...)
 		}
 		if len(ds) == 0 {
 			valid = append(valid, d)
 		}
 	}
-	// The semantic checks see every document that decoded, valid or not, so
-	// that one run reports everything; only valid documents form the set.
+	// The checks of the set see every document that decoded, valid or not,
+	// so that one run reports everything; only valid documents form the set.
 	all := manifest.NewSet(decoded)
 	if seqeraWorkspace != 0 {
 		all.DefaultSeqeraWorkspace(seqeraWorkspace)
