@@ -42,9 +42,10 @@ type Document struct {
 	dropped bool
 }
 
-// source is the text of one file, shared by its documents.
+// source is the text of one file, shared by its documents (a string: the
+// fast parser's values are slices of it).
 type source struct {
-	data  []byte
+	text  string
 	vars  *Vars
 	once  sync.Once
 	roots []*yaml.Node
@@ -92,7 +93,7 @@ func (d *Document) Generic() any {
 
 // node returns the content node of document i, parsing the file once.
 func (s *source) node(i int) *yaml.Node {
-	s.once.Do(func() { s.roots, _ = splitDocuments(s.data) })
+	s.once.Do(func() { s.roots, _ = splitDocuments([]byte(s.text)) })
 	if i < 0 || i >= len(s.roots) {
 		return nil
 	}

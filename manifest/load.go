@@ -281,9 +281,17 @@ func parse(file string, data []byte, vars *Vars) ([]*Document, Diagnostics) {
 		line, col := lineCol(data, off)
 		return nil, at(line, col, "value is %.1f MiB long; a value may hold at most %d MiB", float64(n)/(1<<20), MaxValueLength>>20)
 	}
+	src := &source{text: string(data), vars: vars}
+	if fast, ok := fastDocuments(src.text, vars); ok {
+		docs := make([]*Document, len(fast))
+		for i, f := range fast {
+			docs[i] = &Document{File: file, Index: i, src: src, Start: Position{File: file, Line: f.line, Column: 1}}
+			docs[i].setValue(f.value)
+		}
+		return docs, nil
+	}
 	contents, err := splitDocuments(data)
 	var docs []*Document
-	src := &source{data: data, vars: vars}
 	for index, content := range contents {
 		if index == MaxDocuments {
 			return docs, at(content.Line, content.Column, "more than %d documents in one file; split it into several files", MaxDocuments)
@@ -385,6 +393,12 @@ func (d *Document) convert(vars *Vars) Diagnostics {
 		}
 		return Diagnostics{{Pos: d.Start, Message: err.Error()}}
 	}
+	d.setValue(v)
+	return nil
+}
+
+// setValue sets Value and reads the header fields from it.
+func (d *Document) setValue(v any) {
 	d.Value = v
 	if m, ok := v.(map[string]any); ok {
 		d.APIVersion, _ = m["apiVersion"].(string)
@@ -394,7 +408,6 @@ func (d *Document) convert(vars *Vars) Diagnostics {
 			d.Name, _ = md["name"].(string)
 		}
 	}
-	return nil
 }
 
 func lineCol(data []byte, off int) (line, col int) {
