@@ -31,6 +31,12 @@ func decodeFast(v any, target reflect.Value) error {
 			target.Set(reflect.New(t.Elem()))
 		}
 		return decodeFast(v, target.Elem())
+	case t == secretRefType:
+		if r, ok := simpleSecretRef(v); ok {
+			target.Set(reflect.ValueOf(r))
+			return nil
+		}
+		fallthrough
 	case target.CanAddr() && reflect.PointerTo(t).Implements(jsonUnmarshaler):
 		raw, err := json.Marshal(v)
 		if err != nil {
@@ -121,7 +127,29 @@ func decodeFast(v any, target reflect.Value) error {
 	return errSlowPath
 }
 
+// simpleSecretRef reads the common forms of a secret field (a literal, or
+// fromEnv or fromFile naming a string) as SecretRef.UnmarshalJSON does from
+// their text, without writing it; ok is false for any other form.
+func simpleSecretRef(v any) (r SecretRef, ok bool) {
+	switch x := v.(type) {
+	case string:
+		return SecretRef{Literal: NewPublicValue(x)}, true
+	case map[string]any:
+		if len(x) != 1 {
+			return r, false
+		}
+		if s, ok := x["fromEnv"].(string); ok && s != "" {
+			return SecretRef{FromEnv: s}, true
+		}
+		if s, ok := x["fromFile"].(string); ok && s != "" {
+			return SecretRef{FromFile: s}, true
+		}
+	}
+	return r, false
+}
+
 var (
+	secretRefType   = reflect.TypeFor[SecretRef]()
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 	fieldCache      sync.Map // reflect.Type → map[string][]int (nil: not decoded here)

@@ -33,6 +33,11 @@ spec: {type: generic, keyValuePairs: {a: literal, b: {fromFile: f}}}
 ---
 apiVersion: runai-sync/v1
 kind: Credential
+metadata: {name: d, scope: tenant}
+spec: {type: generic, keyValuePairs: {a: literal, b: {fromFile: f}, c: {fromEnv: E}, d: "", e: {fromFile: {path: p, encoding: base64}}}}
+---
+apiVersion: runai-sync/v1
+kind: Credential
 metadata: {name: c, scope: project, projectId: "7", description: null}
 spec: {type: password, user: 3, password: [x]}
 ---
