@@ -11,12 +11,13 @@ type Set struct {
 
 // NewSet collects the decoded documents.
 func NewSet(docs []*Document) *Set {
-	s := &Set{named: map[Key]Resource{}}
+	s := &Set{named: make(map[Key]Resource, len(docs))}
 	for _, d := range docs {
 		switch {
 		case d.Resource != nil:
 			s.Resources = append(s.Resources, d.Resource)
-			if k := (Key{Kind: d.Resource.Key().Kind, Name: d.Resource.Key().Name}); s.named[k] == nil {
+			k := d.Resource.Key()
+			if k := (Key{Kind: k.Kind, Name: k.Name}); s.named[k] == nil {
 				s.named[k] = d.Resource
 			}
 		case d.Ownership != nil:

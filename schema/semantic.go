@@ -286,7 +286,7 @@ func checkOwnership(o *manifest.Ownership) manifest.Diagnostics {
 // naming both places.
 func checkDuplicates(set *manifest.Set) manifest.Diagnostics {
 	var ds manifest.Diagnostics
-	first := map[manifest.Key]*manifest.Document{}
+	first := make(map[manifest.Key]*manifest.Document, len(set.Resources))
 	for _, r := range set.Resources {
 		k, d := r.Key(), r.Document()
 		if prev, dup := first[k]; dup {
@@ -351,11 +351,14 @@ func checkCycles(set *manifest.Set) manifest.Diagnostics {
 		}
 	}
 	var ds manifest.Diagnostics
-	byKey := map[manifest.Key]manifest.Resource{}
-	for _, r := range set.Resources {
-		byKey[r.Key()] = r
-	}
+	var byKey map[manifest.Key]manifest.Resource
 	for _, cycle := range FindCycles(graph) {
+		if byKey == nil {
+			byKey = map[manifest.Key]manifest.Resource{}
+			for _, r := range set.Resources {
+				byKey[r.Key()] = r
+			}
+		}
 		r := byKey[cycle[0].From]
 		names := make([]string, 0, len(cycle)+1)
 		for _, e := range cycle {

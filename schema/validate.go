@@ -125,7 +125,11 @@ func validate(docs []*manifest.Document, seqeraWorkspace int64, early map[*manif
 		all.DefaultSeqeraWorkspace(seqeraWorkspace)
 	}
 	diags = append(diags, checkSet(all)...)
-	return manifest.NewSet(valid), capPerFile(diags.Sort(), cut)
+	set := all // valid is a part of decoded: every other document has a diagnostic
+	if len(valid) < len(decoded) {
+		set = manifest.NewSet(valid)
+	}
+	return set, capPerFile(diags.Sort(), cut)
 }
 
 // capPerFile keeps, of sorted diagnostics, the first MaxErrorsPerFile
