@@ -232,6 +232,9 @@ func checkHeader(d *manifest.Document) manifest.Diagnostics {
 }
 
 func (c *compiled) validate(d *manifest.Document) manifest.Diagnostics {
+	if quickValid(d) {
+		return nil
+	}
 	err := c.schemaFor(d).Validate(d.Value)
 	if err == nil {
 		return nil
