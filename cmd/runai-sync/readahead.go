@@ -140,8 +140,16 @@ func (ra *readAhead) snapshot(ctx context.Context, p provider) (objs []*diff.Obj
 	return objs, true, err
 }
 
-// kindPattern finds the Run:ai kinds a document declares, in YAML or JSON.
-var kindPattern = regexp.MustCompile(`kind["']?\s*:\s*["']?(Credential|ServiceAccount|AccessKey)\b`)
+// kindPatterns find whether a document declares each Run:ai kind, in YAML
+// or JSON (one pattern each: a match is enough, and the first one ends the
+// search).
+var kindPatterns = func() map[string]*regexp.Regexp {
+	m := map[string]*regexp.Regexp{}
+	for _, k := range []string{"Credential", "ServiceAccount", "AccessKey"} {
+		m[k] = regexp.MustCompile(`kind["']?\s*:\s*["']?` + k + `\b`)
+	}
+	return m
+}()
 
 // guessLimit bounds how much of each file the guess reads.
 const guessLimit = 8 << 20
@@ -165,14 +173,11 @@ func guess(paths []string) (scope runai.Scope, need orgunit.Need, ok bool) {
 				return scope, need, false
 			}
 			has := func(w string) bool { return bytes.Contains(data, []byte(w)) }
-			kinds := map[string]bool{}
-			for _, m := range kindPattern.FindAllSubmatch(data, -1) {
-				kinds[string(m[1])] = true
-			}
-			scope.Credentials = scope.Credentials || kinds["Credential"] || has("scope")
-			scope.ServiceAccounts = scope.ServiceAccounts || kinds["ServiceAccount"] || has("serviceAccounts")
+			kind := func(k string) bool { return kindPatterns[k].Match(data) }
+			scope.Credentials = scope.Credentials || has("scope") || kind("Credential")
+			scope.ServiceAccounts = scope.ServiceAccounts || has("serviceAccounts") || kind("ServiceAccount")
 			scope.AccessRules = scope.ServiceAccounts
-			scope.AccessKeys = scope.AccessKeys || kinds["AccessKey"] || has("accessKeys")
+			scope.AccessKeys = scope.AccessKeys || has("accessKeys") || kind("AccessKey")
 			scope.ForeignAccessKeys = scope.ForeignAccessKeys || has("accessKeys")
 			need.Projects = need.Projects || has("project")
 			need.Departments = need.Departments || has("department")
