@@ -9,6 +9,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // Document is one exported manifest, with the environment variables its
@@ -50,20 +51,25 @@ type Namer interface {
 }
 
 // Objects turns live objects into manifests, sorted by key. Objects that no
-// manifest can describe (another user's access key) are skipped. With a
-// Namer, scopes are written by name (project: team-a) where the name
-// identifies the unit; with nil, by id (projectId: 12).
+// manifest can describe (another user's access key) are skipped; objects
+// under another (an access rule under its service account) are written
+// into that object's manifest. With a Namer, scopes are written by name
+// (project: team-a) where the name identifies the unit; with nil, by id
+// (projectId: 12).
 func Objects(live []*diff.Object, units Namer, opts Options) ([]Document, error) {
 	objs := slices.Clone(live)
 	slices.SortFunc(objs, func(a, b *diff.Object) int { return a.Key.Compare(b.Key) })
-	names := &varNames{used: map[string]bool{}}
+	x := &exporter{names: &varNames{used: map[string]bool{}}, units: units, opts: opts, under: underObjects(objs)}
 	var out []Document
 	for _, o := range objs {
+		if d, _ := resource.Lookup(o.Key.Kind); d.Under != "" {
+			continue
+		}
 		k := kinds[o.Key.Kind]
 		if k.skip != nil && k.skip(o) {
 			continue
 		}
-		doc, err := object(o, k, &exporter{names: names, units: units, opts: opts})
+		doc, err := object(o, k, x)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", o.Key, err)
 		}

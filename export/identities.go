@@ -10,9 +10,13 @@ func init() {
 	register(manifest.KindAccessKey, kind{skip: foreignAccessKey})
 }
 
-// writeServiceAccount leaves spec.enabled out when it is the default
-// (true), and spec with it when nothing else is set.
-func writeServiceAccount(_ *exporter, _ *diff.Object, _ *Document, root map[string]any) error {
+// writeServiceAccount writes the account's access rules, and leaves
+// spec.enabled out when it is the default (true), and spec with it when
+// nothing else is set.
+func writeServiceAccount(x *exporter, o *diff.Object, _ *Document, root map[string]any) error {
+	if err := x.accessRules(o.Key, root); err != nil {
+		return err
+	}
 	if spec, ok := root["spec"].(map[string]any); ok && spec["enabled"] == true {
 		delete(spec, "enabled") // the default
 		if len(spec) == 0 {

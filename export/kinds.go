@@ -36,6 +36,9 @@ type exporter struct {
 	names *varNames
 	units Namer
 	opts  Options
+	// under holds the objects under each object (Descriptor.Under), in
+	// key order.
+	under map[resource.Key][]*diff.Object
 }
 
 // secret is the reference a secret field at path of doc reads, and records

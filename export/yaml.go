@@ -15,7 +15,7 @@ import (
 // README write them; other keys follow in alphabetical order.
 var keyOrder = []string{
 	"apiVersion", "kind", "metadata", "spec", "lifecycle",
-	"name", "description", "scope", "clusterId", "departmentId", "projectId", "workspaceId",
+	"name", "description", "role", "scope", "clusterId", "departmentId", "projectId", "workspaceId",
 	"type", "provider", "category", "baseUrl", "enabled", "existingSecretName",
 }
 
@@ -51,11 +51,16 @@ func node(v any) (*yaml.Node, error) {
 		}
 		return n, nil
 	case []any:
+		// A list of mappings (access rules) is a block list of flow
+		// mappings, one a line; any other list is one flow list.
 		n := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
 		for _, e := range x {
 			child, err := node(e)
 			if err != nil {
 				return nil, err
+			}
+			if child.Kind == yaml.MappingNode {
+				n.Style, child.Style = 0, yaml.FlowStyle
 			}
 			n.Content = append(n.Content, child)
 		}

@@ -13,8 +13,13 @@ import (
 const rolesRoute = "GET /api/v1/authorization/roles"
 
 // rulesCLI writes m.yaml and returns a function that runs the CLI against
-// emu in-process, with its exit code and everything it printed.
+// emu in-process, with its exit code and everything it printed; out, if
+// not nil, also receives its standard output alone.
 func rulesCLI(t *testing.T, emu *emulator.Instance, manifest string) (m string, cli func(args ...string) (int, string)) {
+	return rulesCLIOut(t, emu, manifest, nil)
+}
+
+func rulesCLIOut(t *testing.T, emu *emulator.Instance, manifest string, out *string) (m string, cli func(args ...string) (int, string)) {
 	t.Helper()
 	dir := t.TempDir()
 	m = filepath.Join(dir, "m.yaml")
@@ -25,6 +30,9 @@ func rulesCLI(t *testing.T, emu *emulator.Instance, manifest string) (m string, 
 	return m, func(args ...string) (int, string) {
 		env, stdout, stderr := cliEnv(vars)
 		code := run(context.Background(), append([]string{"--url", emu.URL, "--state", filepath.Join(dir, "state.json")}, args...), env)
+		if out != nil {
+			*out = stdout.String()
+		}
 		return code, stdout.String() + stderr.String()
 	}
 }

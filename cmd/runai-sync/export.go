@@ -33,8 +33,10 @@ document, and plan. The APIs never return secret values, so each secret field
 reads an environment variable named after the object and the field
 (TEAM_A_S3_SECRET_ACCESS_KEY); the comments and standard error list them.
 Rotation markers and secret files are not part of the live state: add them.
-Projects, departments and clusters are written by name (CLUSTER/PROJECT when a
-project name is found in several clusters); --ids writes their ids.
+A service account's access rules are written into its spec.accessRules (roles
+by name). Projects, departments and clusters are written by name
+(CLUSTER/PROJECT when a project name is found in several clusters); --ids
+writes their ids.
 
   runai-sync export --kind Credential > manifests/credentials.yaml`
 }
@@ -57,7 +59,8 @@ func (c *ExportCmd) export(ctx context.Context, env *Env, t *tenant) error {
 		return err
 	}
 	want := func(k manifest.Kind) bool { return len(c.Kind) == 0 || slices.Contains(c.Kind, string(k)) }
-	scope := runai.Scope{Credentials: want(manifest.KindCredential), ServiceAccounts: want(manifest.KindServiceAccount), AccessKeys: want(manifest.KindAccessKey)}
+	scope := runai.Scope{Credentials: want(manifest.KindCredential), ServiceAccounts: want(manifest.KindServiceAccount), AccessKeys: want(manifest.KindAccessKey),
+		AccessRules: want(manifest.KindServiceAccount)} // a service account's rules are in its manifest
 	var providers []provider
 	var rc *runai.Client
 	if scope != (runai.Scope{}) {

@@ -72,15 +72,12 @@ func resolveOrgUnits(ctx context.Context, env *Env, set *manifest.Set, c *runai.
 	return names, nil
 }
 
-// exportUnits reads the org units the live credentials are scoped to, so
-// that export can write them by name.
+// exportUnits reads the org units the live credentials and access rules
+// are scoped to, so that export can write them by name.
 func exportUnits(ctx context.Context, c *runai.Client, live []*diff.Object) (*orgunit.Tree, error) {
 	var need orgunit.Need
 	for _, o := range live {
-		if o.Key.Kind != manifest.KindCredential {
-			continue
-		}
-		switch o.Key.Scope {
+		switch o.Key.Scope { // other kinds' scopes (user, workspace) are no org units
 		case manifest.ScopeProject:
 			need.Projects, need.Clusters = true, true
 		case manifest.ScopeDepartment:
