@@ -65,7 +65,7 @@ func (c *AuditCmd) audit(ctx context.Context, env *Env, t *tenant, failOn audit.
 	if err != nil {
 		return err
 	}
-	providers := []provider{runai.NewProviderScoped(client, runai.Scope{Credentials: true, ServiceAccounts: true, AccessKeys: true, ForeignAccessKeys: true})}
+	providers := []provider{runai.NewProviderScoped(client, runai.Scope{Credentials: true, ServiceAccounts: true, AccessKeys: true, AccessRules: true, ForeignAccessKeys: true})}
 	if len(t.files) > 0 {
 		set, diags := load(env, t)
 		printDiagnostics(env, onlyErrors(diags))
