@@ -215,3 +215,61 @@ func TestAccessRuleResolvedRoleID(t *testing.T) {
 		t.Errorf("%d rule creates, want 1", n)
 	}
 }
+
+// TestAccessRulesLive: the live rules are those of a live service account
+// by its clientId, under the subject type service-account or its
+// deprecated alias app; a user's or a group's rule, and the rule of a
+// clientId no account has, are no objects. A desired rule met by an app
+// rule is unchanged.
+func TestAccessRulesLive(t *testing.T) {
+	t.Parallel()
+	e := setupIdentities(t, emulator.Options{})
+	ctx := context.Background()
+	key, clientID, _ := e.newAccount("ci")
+	oldKey, oldClient, _ := e.newAccount("old")
+	ix, err := e.c.listRoles(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []accessRuleSpec{
+		{SubjectType: subjectApp, SubjectID: clientID, Role: "Viewer", RoleID: ix["Viewer"], ScopeType: "project", ScopeID: "12"},
+		{SubjectType: subjectServiceAccount, SubjectID: clientID, Role: "L1 researcher", RoleID: ix["L1 researcher"], ScopeType: "cluster", ScopeID: emulator.DefaultClusterID},
+		{SubjectType: "user", SubjectID: emulator.AdminUser, Role: "Viewer", RoleID: ix["Viewer"], ScopeType: "project", ScopeID: "12"},
+		{SubjectType: "group", SubjectID: clientID, Role: "Viewer", RoleID: ix["Viewer"], ScopeType: "project", ScopeID: "13"},
+		{SubjectType: subjectServiceAccount, SubjectID: oldClient, Role: "Viewer", RoleID: ix["Viewer"], ScopeType: "project", ScopeID: "12"},
+	} {
+		if _, err := e.c.createAccessRule(ctx, key, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	// The account old goes, its rule stays behind.
+	live := e.snapshotOf(Scope{ServiceAccounts: true})[oldKey]
+	if err := e.c.deleteItem(ctx, oldKey, serviceAccountPath(live.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := e.c.listAccessRules(ctx, manifest.Key{}, []string{oldClient}); err != nil || len(all) != 1 {
+		t.Fatalf("the rule of the deleted account: %+v, %v", all, err)
+	}
+	var got []string
+	for k := range e.snapshotOf(Scope{AccessRules: true}) {
+		got = append(got, k.String())
+	}
+	slices.Sort(got)
+	want := []string{
+		"ServiceAccount ci: access rule L1 researcher on cluster " + strings.ToLower(emulator.DefaultClusterID),
+		"ServiceAccount ci: access rule Viewer on project 12",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("live rules %q, want %q", got, want)
+	}
+	plan, _ := e.planOf(saDoc("ci", `{accessRules: [{role: Viewer, scope: project, projectId: 12}, {role: L1 researcher, scope: cluster, clusterId: `+strings.ToUpper(emulator.DefaultClusterID)+`}]}`), diff.Options{})
+	if plan.HasChanges() {
+		t.Errorf("the app rule does not meet the desired one: %v", plan.Actionable())
+	}
+}
+
+// snapshotOf reads the live objects of the families of s by key.
+func (e *env) snapshotOf(s Scope) map[manifest.Key]*diff.Object {
+	e.t.Helper()
+	return testkit.Snapshot(e.t, e.scoped(s))
+}
