@@ -161,6 +161,7 @@ func TestAccessRulesRender(t *testing.T) {
 	txt := render(t, &Text{}, p)
 	golden.Check(t, filepath.Join(dir, "rules.txt.golden"), txt)
 	golden.Check(t, filepath.Join(dir, "rules.json.golden"), render(t, JSON{}, p))
+	golden.Check(t, filepath.Join(dir, "rules.md.golden"), render(t, &Markdown{}, p))
 	for _, want := range []string{
 		"  + new\n      + spec.enabled = true\n      + access rule L1 researcher on department research (2)\n",
 		"    ci\n      - access rule Viewer on project team-b (13)  (id 2)\n          reason: not in spec.accessRules of ServiceAccount ci\n      + access rule Viewer on the tenant\n",
