@@ -18,10 +18,12 @@ import (
 //     and the plan says so. Objects outside every selector are not ours:
 //     they are never deleted and never reported.
 //   - Access rules are owned through their service account: the rules of
-//     an account the manifests declare are theirs (Ownership or not), and
-//     --prune deletes those its spec.accessRules leave out; the rules of
-//     an undeclared account are owned, ignored and protected as the
-//     account is. Rules of any other subject are not objects at all.
+//     an account the manifests declare with spec.accessRules (even empty)
+//     are theirs (Ownership or not), and --prune deletes those it leaves
+//     out; an account declared without the field keeps its rules, owned
+//     by nobody; the rules of an undeclared account are owned, ignored
+//     and protected as the account is. Rules of any other subject are not
+//     objects at all.
 //   - Never an object an ignore rule matches: it is neither pruned nor
 //     reported as drift.
 //   - Without --prune, owned objects that no manifest declares are listed
@@ -36,7 +38,8 @@ import (
 //   - protected (--allow-protected): deleting or replacing an object with
 //     lifecycle.protect, or matched by a protect rule.
 //   - mass-delete (--allow-mass-delete): a plan deleting every owned
-//     object, or more than 30% of them when that is 3 or more.
+//     object, or more than 30% of them when that is 3 or more; objects
+//     under others (access rules) are weighed apart from the rest.
 
 // prune turns owned, undeclared live objects into deletes (or unmanaged
 // entries when not pruning).
@@ -80,26 +83,23 @@ func prune(p *Plan, desired, live []*Object, own Ownership, opts Options) {
 	}
 }
 
-// pruneReason says why a live object is pruned. An access rule is owned
-// through its service account: the set declares the account, and its
-// spec.accessRules leave the rule out (owner names the account, see
-// manifest.Set.Owner), or an Ownership owns the account.
+// pruneReason says why a live object is pruned. An object under another
+// (an access rule) is owned through it: the set declares it, and the field
+// that lists such objects leaves this one out (owner names it, see
+// manifest.Set.Owner), or an Ownership owns it.
 func pruneReason(k resource.Key, owner string) string {
-	if k.Kind == resource.KindAccessRule && owner == string(resource.KindServiceAccount)+" "+k.Name {
-		return "not in spec.accessRules of " + owner
+	if parent, ok := resource.Parent(k); ok && owner == parent.String() {
+		d, _ := resource.Lookup(k.Kind)
+		return "not in " + d.Field + " of " + owner
 	}
 	return fmt.Sprintf("not in the manifests; inside Ownership %s", owner)
 }
 
 // guard records the refusals of the safety guards.
 func guard(p *Plan, live []*Object, own Ownership, opts Options) {
-	deletes := 0
 	for _, c := range p.Changes {
 		if !c.Action.Deletes() {
 			continue
-		}
-		if c.Action == Delete {
-			deletes++
 		}
 		verb := "delete"
 		if c.Action == Replace {
@@ -119,20 +119,56 @@ func guard(p *Plan, live []*Object, own Ownership, opts Options) {
 				Message: fmt.Sprintf("will not %s %s: protected by %s", verb, c.Key, why)})
 		}
 	}
-	owned := 0
-	for _, l := range live {
-		if own.Owner(l.Key) != "" && !own.Ignored(l.Key) {
-			owned++
+	// Objects under others (access rules) are weighed apart from the
+	// rest, so that many rules neither hide a mass delete of credentials
+	// nor make one rule of a small set look like one.
+	var deletes, owned [2]int
+	for _, c := range p.Changes {
+		if c.Action == Delete {
+			deletes[family(c.Key)]++
 		}
 	}
-	if deletes > 0 && !opts.AllowMassDelete && (deletes >= owned || deletes >= 3 && float64(deletes) > 0.3*float64(owned)) {
-		what := fmt.Sprintf("%d of the %d owned objects (%d%%)", deletes, owned, 100*deletes/max(owned, 1))
-		if deletes >= owned {
-			what = fmt.Sprintf("every owned object (%d)", deletes)
+	for _, l := range live {
+		if own.Owner(l.Key) != "" && !own.Ignored(l.Key) {
+			owned[family(l.Key)]++
+		}
+	}
+	for f := range deletes {
+		d, o := deletes[f], owned[f]
+		if d == 0 || opts.AllowMassDelete || !(d >= o || d >= 3 && float64(d) > 0.3*float64(o)) {
+			continue
+		}
+		noun := [2]string{"objects", "objects under others"}[f]
+		if f == 1 {
+			noun = underNoun(p.Changes)
+		}
+		what := fmt.Sprintf("%d of the %d owned %s (%d%%)", d, o, noun, 100*d/max(o, 1))
+		if d >= o {
+			what = fmt.Sprintf("every owned %s (%d)", strings.TrimSuffix(noun, "s"), d)
 		}
 		p.Refusals = append(p.Refusals, Refusal{Guard: "mass-delete", Lift: "--allow-mass-delete",
 			Message: "will not delete " + what + ": a mistake in the manifests or the Ownership selectors looks like this"})
 	}
+}
+
+// family is 1 for an object under another (resource.Descriptor.Under),
+// 0 for the rest: the mass-delete guard weighs each apart.
+func family(k resource.Key) int {
+	if _, ok := resource.Parent(k); ok {
+		return 1
+	}
+	return 0
+}
+
+// underNoun names the deleted objects under others: "access rules".
+func underNoun(changes []*Change) string {
+	for _, c := range changes {
+		if c.Action == Delete && family(c.Key) == 1 {
+			d, _ := resource.Lookup(c.Key.Kind)
+			return d.Noun + "s"
+		}
+	}
+	return "objects"
 }
 
 func isAre(n int) string {

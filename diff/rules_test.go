@@ -18,17 +18,21 @@ func rule(account, role, scope, id string) *Object {
 	return &Object{Key: manifest.Key{Kind: manifest.KindAccessRule, Type: role, Scope: scope, ScopeID: id, Name: account}, Provider: "runai"}
 }
 
-// ruleSet is a manifest set declaring the service accounts ci and new,
+// ruleSet is a manifest set declaring the service accounts ci and new
+// (whose rules it manages: spec.accessRules is there; the desired rules
+// are built by hand),
 // with (unless bare) an Ownership of the accounts named ci-*.
 func ruleSet(t *testing.T, bare bool) *manifest.Set {
 	t.Helper()
 	src := `apiVersion: runai-sync/v1
 kind: ServiceAccount
 metadata: {name: ci}
+spec: {accessRules: []}
 ---
 apiVersion: runai-sync/v1
 kind: ServiceAccount
 metadata: {name: new}
+spec: {accessRules: []}
 `
 	if !bare {
 		src += `---
@@ -134,7 +138,8 @@ func reasonOf(c *Change) string {
 }
 
 // TestAccessRulesGuarded: the rules of a protected, undeclared account are
-// protected with it; the mass-delete guard counts rules as owned objects.
+// protected with it; the mass-delete guard weighs rules apart from the
+// other objects.
 func TestAccessRulesGuarded(t *testing.T) {
 	t.Parallel()
 	live := []*Object{liveSA(sa("ci")), liveSA(sa("ci-prod")), live(rule("ci-prod", "Viewer", "project", "12"), "5"),
@@ -147,7 +152,8 @@ func TestAccessRulesGuarded(t *testing.T) {
 	want := []string{
 		"protected: will not delete ServiceAccount ci-prod: protected by a protect rule",
 		"protected: will not delete ServiceAccount ci-prod: access rule Viewer on project 12: protected by a protect rule",
-		"mass-delete: will not delete every owned object (3): a mistake in the manifests or the Ownership selectors looks like this",
+		"mass-delete: will not delete every owned object (1): a mistake in the manifests or the Ownership selectors looks like this",
+		"mass-delete: will not delete every owned access rule (2): a mistake in the manifests or the Ownership selectors looks like this",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("refusals (-want +got):\n%s", d)

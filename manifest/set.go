@@ -1,5 +1,7 @@
 package manifest
 
+import "github.com/runai-sync/runai-sync/resource"
+
 // Set is a validated manifest set: the managed resources in load order and
 // the Ownership documents.
 type Set struct {
@@ -35,17 +37,22 @@ func (s *Set) Find(kind Kind, name string) Resource {
 }
 
 // Owner returns the name of the first Ownership that owns k, or "". An
-// access rule belongs to its service account (Key.Name): the rules of an
-// account the set declares are the set's own, and Owner names the account
-// ("ServiceAccount ci-pipeline"); the rules of any other account follow
-// it (owned when an Ownership owns the account, so that they go before it
-// when it is pruned).
+// object of a kind under another (an access rule, under its service
+// account) belongs to that object: when the set declares it and its
+// manifest lists such objects (Holder: spec.accessRules, even empty), they
+// are the set's own and Owner names it ("ServiceAccount ci-pipeline");
+// when the set declares it without listing them, they are left alone
+// (""); when the set does not declare it, they follow it (owned when an
+// Ownership owns it, so that they go before it when it is pruned).
 func (s *Set) Owner(k Key) string {
-	if k.Kind == KindAccessRule {
-		if s.Find(KindServiceAccount, k.Name) != nil {
-			return string(KindServiceAccount) + " " + k.Name
+	if parent, ok := resource.Parent(k); ok {
+		if r := s.Find(parent.Kind, parent.Name); r != nil {
+			if h, ok := r.(Holder); ok && h.Holds(k.Kind) {
+				return parent.String()
+			}
+			return ""
 		}
-		k = Key{Kind: KindServiceAccount, Name: k.Name}
+		k = parent
 	}
 	for _, o := range s.Ownerships {
 		if o.Owns(k) {
@@ -55,14 +62,23 @@ func (s *Set) Owner(k Key) string {
 	return ""
 }
 
-// ruleAccount is, for an access rule of a service account the set does
-// not declare, the account's key: such rules share their account's fate
-// (ignored, protected, pruned with it). The rules of a declared account
-// are what its spec.accessRules says, whatever ignore and protect rules
-// match the account; any other key is returned as it is.
-func (s *Set) ruleAccount(k Key) Key {
-	if k.Kind == KindAccessRule && s.Find(KindServiceAccount, k.Name) == nil {
-		return Key{Kind: KindServiceAccount, Name: k.Name}
+// Holder is a resource whose manifest lists objects of a kind under it
+// (resource.Descriptor.Under).
+type Holder interface {
+	// Holds reports whether the manifest lists the resource's objects of
+	// kind k (a service account's spec.accessRules, even an empty list):
+	// only then are they managed with it.
+	Holds(k Kind) bool
+}
+
+// follows is, for an object under another that the set does not declare,
+// the other's key: such objects share its fate (ignored, protected,
+// pruned with it). The objects of a declared one are what its manifest
+// lists, whatever ignore and protect rules match it; any other key is
+// returned as it is.
+func (s *Set) follows(k Key) Key {
+	if parent, ok := resource.Parent(k); ok && s.Find(parent.Kind, parent.Name) == nil {
+		return parent
 	}
 	return k
 }
@@ -71,9 +87,9 @@ func (s *Set) ruleAccount(k Key) Key {
 func (s *Set) HasOwnership() bool { return len(s.Ownerships) > 0 }
 
 // Ignored reports whether any Ownership ignores k. The rules of an
-// undeclared service account are ignored with it (see ruleAccount).
+// undeclared service account are ignored with it (see follows).
 func (s *Set) Ignored(k Key) bool {
-	k = s.ruleAccount(k)
+	k = s.follows(k)
 	for _, o := range s.Ownerships {
 		if o.Ignores(k) {
 			return true
@@ -83,9 +99,9 @@ func (s *Set) Ignored(k Key) bool {
 }
 
 // ProtectedByRule reports whether any Ownership protects k. The rules of
-// an undeclared service account are protected with it (see ruleAccount).
+// an undeclared service account are protected with it (see follows).
 func (s *Set) ProtectedByRule(k Key) bool {
-	k = s.ruleAccount(k)
+	k = s.follows(k)
 	for _, o := range s.Ownerships {
 		if o.Protects(k) {
 			return true

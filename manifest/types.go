@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/runai-sync/runai-sync/resource"
 )
 
 // Resource is a decoded document of a managed kind (every kind but
@@ -209,6 +211,13 @@ func (s *ServiceAccount) Document() *Document { return s.doc }
 
 // Protected implements Resource.
 func (s *ServiceAccount) Protected() bool { return s.Lifecycle.Protect }
+
+// Holds implements Holder: the account's access rules are managed with it
+// when its manifest lists them (spec.accessRules, even empty); without the
+// field, the rules made elsewhere are left alone.
+func (s *ServiceAccount) Holds(k Kind) bool {
+	return k == resource.KindAccessRule && s.Spec.AccessRules != nil
+}
 
 // Secrets implements Resource: a service account holds none, it produces one.
 func (s *ServiceAccount) Secrets() []SecretField { return nil }

@@ -51,6 +51,9 @@ type Descriptor struct {
 	// plans show them in that object's block, and export writes them into
 	// its manifest. Such a kind is no document of its own.
 	Under Kind
+	// Field is, for a kind Under another, the field of the other's manifest
+	// that lists its objects ("spec.accessRules").
+	Field string
 }
 
 // registry holds one Descriptor per kind, in the order the documentation
@@ -68,7 +71,7 @@ var registry = []Descriptor{
 		Title: "Seqera credentials", Noun: "seqera credential"},
 	{Kind: KindOwnership, Document: true},
 	{Kind: KindAccessRule, Planned: true, Level: 1, Provider: ProviderRunai,
-		Title: "Access rules", Noun: "access rule", Under: KindServiceAccount},
+		Title: "Access rules", Noun: "access rule", Under: KindServiceAccount, Field: "spec.accessRules"},
 }
 
 // Kinds lists every document kind, in the order the documentation presents
@@ -100,6 +103,17 @@ func Rank(k Kind) int {
 		return i
 	}
 	return len(registry)
+}
+
+// Parent returns, for a key of a kind Under another, the key of the object
+// it belongs to (an access rule's service account); ok is false for any
+// other key.
+func Parent(k Key) (parent Key, ok bool) {
+	d, _ := Lookup(k.Kind)
+	if d.Under == "" {
+		return k, false
+	}
+	return Key{Kind: d.Under, Name: k.Name}, true
 }
 
 // Descriptors returns every descriptor, in registry order.
