@@ -122,9 +122,17 @@ func guard(p *Plan, live []*Object, own Ownership, opts Options) {
 	// Objects under others (access rules) are weighed apart from the
 	// rest, so that many rules neither hide a mass delete of credentials
 	// nor make one rule of a small set look like one.
+	// A rule deleted beside a rule created for the same account is a
+	// changed rule (a delete and a create), not a loss.
 	var deletes, owned [2]int
+	gains := map[resource.Key]bool{}
 	for _, c := range p.Changes {
-		if c.Action == Delete {
+		if parent, ok := resource.Parent(c.Key); ok && c.Action == Create {
+			gains[parent] = true
+		}
+	}
+	for _, c := range p.Changes {
+		if parent, ok := resource.Parent(c.Key); c.Action == Delete && !(ok && gains[parent]) {
 			deletes[family(c.Key)]++
 		}
 	}
