@@ -14,6 +14,14 @@
 // With Loader.Vars set (a tenant of the tenants file), it substitutes
 // ${tenant} and ${vars.NAME} in string values before anything checks them.
 //
+// Files in the plain subset of YAML that manifests are mostly written in
+// are read by a small parser of its own (fastyaml.go), which answers only
+// when it agrees with go.yaml.in/yaml/v3; every other file, and every
+// position a diagnostic needs, goes through yaml/v3. Loader.Each lets the
+// caller check each document as its file is read and drop its value
+// (DropValue); Generic converts the text again if a dropped value is asked
+// for.
+//
 // # Files and secrets (for every secret source)
 //
 // ReadRegularFile(name, limit) is the one way to read a file a user names:

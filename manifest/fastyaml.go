@@ -9,8 +9,8 @@ import (
 // The plain subset of YAML that manifests are mostly written in (block
 // mappings and sequences, one-line flow collections, plain and simple
 // quoted scalars, comments) is read by a small parser here, straight into
-// the documents' values, about ten times faster than go.yaml.in/yaml/v3 and
-// its node trees. It answers only when it is sure to agree with that
+// the documents' values, six times faster than go.yaml.in/yaml/v3 and its
+// node trees. It answers only when it is sure to agree with that
 // parser: on anything else (anchors, tags, multi-line or escaped scalars,
 // tabs, non-ASCII text, numbers other than plain integers, duplicate keys,
 // odd indentation, errors of any kind) it declines and the file goes
@@ -24,8 +24,8 @@ type fastDoc struct {
 	line  int // where its content starts (column 1)
 }
 
-// fastLimits keep the fast parser well inside the loader's limits, so that
-// a document near them goes through yaml/v3 and its checks.
+// The fast parser's limits stay well inside the loader's, so that a
+// document near them goes through yaml/v3 and its checks.
 const (
 	fastMaxDepth  = 20
 	fastMaxValues = 10_000

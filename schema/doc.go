@@ -9,6 +9,12 @@
 // set (duplicate keys, scope ids, secret sources, references to service
 // accounts and access keys, reference cycles, ownership rules).
 //
+// Load checks each document as its file is read (header, schema, decoding,
+// and the checks of its own fields), then drops its generic value; the
+// checks of the whole set read the typed resources. A quick reading of the
+// schema (quick.go) accepts the documents that surely pass it; the
+// validator checks the others and gives every message.
+//
 // It is offline: it never reads environment variables, secret files or the
 // API. It must not know about plans or providers.
 package schema

@@ -23,29 +23,29 @@ import (
 
 // quickNode is one compiled schema object; nil keywords are absent.
 type quickNode struct {
-	unsupported bool // a keyword quick does not read: never sure
-	types       []string
-	constVal    *string
-	enum        []string
-	properties  map[string]*quickRef
-	required    []string
-	additional  *quickRef // additionalProperties as a schema
-	noAdditonal bool      // additionalProperties: false
-	minLength   int
-	maxLength   int // -1: none
-	pattern     *regexp.Regexp
-	items       *quickRef
-	minItems    int
-	minProps    int
-	maxProps    int // -1: none
-	minimum     *int64
-	maximum     *int64
-	propNames   *quickRef
-	ifS         *quickRef
-	thenS       *quickRef
-	elseS       *quickRef
-	allOf       []*quickRef
-	ref         *quickRef
+	unsupported  bool // a keyword quick does not read: never sure
+	types        []string
+	constVal     *string
+	enum         []string
+	properties   map[string]*quickRef
+	required     []string
+	additional   *quickRef // additionalProperties as a schema
+	noAdditional bool      // additionalProperties: false
+	minLength    int
+	maxLength    int // -1: none
+	pattern      *regexp.Regexp
+	items        *quickRef
+	minItems     int
+	minProps     int
+	maxProps     int // -1: none
+	minimum      *int64
+	maximum      *int64
+	propNames    *quickRef
+	ifS          *quickRef
+	thenS        *quickRef
+	elseS        *quickRef
+	allOf        []*quickRef
+	ref          *quickRef
 }
 
 // quickRef is a schema reached by $ref or nested, compiled once.
@@ -142,7 +142,7 @@ func (qc *quickCompiler) compile(v any) *quickNode {
 			}
 		case "additionalProperties":
 			if b, ok := e.(bool); ok {
-				n.noAdditonal = !b
+				n.noAdditional = !b
 			} else {
 				n.additional = qc.sub(e)
 			}
@@ -281,7 +281,7 @@ func (n *quickNode) eval(v any) (valid, sure bool) {
 			p, known := n.properties[k]
 			switch {
 			case known:
-			case n.noAdditonal:
+			case n.noAdditional:
 				return false, true
 			case n.additional != nil:
 				p = n.additional
