@@ -74,7 +74,7 @@ func fastDocuments(text string, vars *Vars) (docs []fastDoc, ok bool) {
 				decline()
 			}
 		}
-		current = nil
+		current = current[:0] // the values hold no line: the next document reuses them
 	}
 	no := 0
 	for start := 0; start < len(text); {
