@@ -365,7 +365,7 @@ func (p *fastParser) flowValue(text string, depth int) (any, string) {
 	case '{', '[', '"', '\'':
 		return p.flow(text, depth)
 	}
-	end := strings.IndexAny(text, ",[]{}:#")
+	end := strings.IndexAny(text, ",[]{}:#?") // where yaml/v3 ends a plain scalar in a flow, or more
 	if end <= 0 || text[end] != ',' && text[end] != '}' && text[end] != ']' {
 		decline()
 	}

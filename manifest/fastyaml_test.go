@@ -111,6 +111,7 @@ var fastEdges = []string{
 	"a: ${tenant}\nb: \"${tenant}\"\nc: ${vars.project}\nd: \"${vars.project}\"\ne: ${vars.flag}\nf: ${vars.empty}\ng: ${vars.text}\nh: $${x}\ni: ${nope}\nj: ${vars.word}\nk: x${vars.project}\n",
 	"a: -x\nb: ?x\nc: :x\nd: ,x\ne: ]x\nf: }x\ng: @x\nh: `x\ni: %x\nj: !x\nk: |x\nl: >x\nm: *x\nn: &x\n",
 	"a: x y z\nb: x : y\nc: x ? y\nd: [x]y\ne: x[0]\nf: x{y}\n",
+	"a: {b: c?}\nb: [x?]\nc: x?y\nd: {e: ?}\n",
 }
 
 const benchDoc = "---\napiVersion: runai-sync/v1\nkind: Credential\nmetadata:\n  name: cred-000001\n  description: Bench credential 1\n  scope: project\n  project: sandbox\n" +
