@@ -58,6 +58,15 @@ type source struct {
 // value returns the value of document i, converting the file again once.
 func (s *source) value(i int) any {
 	s.valuesOnce.Do(func() {
+		if fast, ok := fastDocuments(s.text, s.vars); ok {
+			// As parse read it: Canonical of ten thousand documents
+			// (saved plans) must not parse them all with yaml/v3.
+			s.values = make([]any, len(fast))
+			for j, f := range fast {
+				s.values[j] = f.value
+			}
+			return
+		}
 		s.node(0)
 		s.values = make([]any, len(s.roots))
 		for j, root := range s.roots {

@@ -16,10 +16,12 @@ func TestDropValueConvertsAgain(t *testing.T) {
 	write(t, dir, "a.yaml", "# first\n---\napiVersion: runai-sync/v1\nkind: ServiceAccount\nmetadata: {name: ci-a}\n---\n---\n"+
 		"apiVersion: runai-sync/v1\nkind: Credential\nmetadata:\n  name: c-${tenant}\n  scope: project\n  projectId: ${vars.project}\n"+
 		"spec: {type: password, user: u, password: {fromEnv: X}}\n")
+	// An anchor: this file is read by yaml/v3, the other by the fast parser.
+	write(t, dir, "b.yaml", "apiVersion: runai-sync/v1\nkind: ServiceAccount\nmetadata: &m\n  name: ci-${tenant}\n")
 	vars := &manifest.Vars{Tenant: "team-a", Values: map[string]string{"project": "7"}}
 	docs, diags := manifest.Loader{Vars: vars}.Read(dir)
-	if len(diags) > 0 || len(docs) != 2 {
-		t.Fatalf("want 2 documents and no diagnostics, got %d: %v", len(docs), diags)
+	if len(diags) > 0 || len(docs) != 3 {
+		t.Fatalf("want 3 documents and no diagnostics, got %d: %v", len(docs), diags)
 	}
 	for _, d := range docs {
 		if err := d.Decode(); err != nil {
@@ -28,7 +30,7 @@ func TestDropValueConvertsAgain(t *testing.T) {
 	}
 	set := manifest.NewSet(docs)
 	before := set.Canonical().Reveal()
-	values := []any{docs[0].Value, docs[1].Value}
+	values := []any{docs[0].Value, docs[1].Value, docs[2].Value}
 	for _, d := range docs {
 		d.DropValue()
 		if d.Value != nil {
