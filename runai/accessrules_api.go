@@ -36,14 +36,15 @@ func (c *Client) listAccessRules(ctx context.Context, key manifest.Key, subjectI
 const subjectsPerList = 100
 
 // listAccessRulesOf reads every page of the rules of the comma-separated
-// subjects (subjectIds is explode: false), or of all subjects.
+// subjects (subjectIds is explode: false), or of all subjects, for at
+// most c.maxPages pages.
 func (c *Client) listAccessRulesOf(ctx context.Context, key manifest.Key, subjects string) ([]accessRule, error) {
 	q := url.Values{"limit": {strconv.Itoa(accessRulesPage)}}
 	if subjects != "" {
 		q.Set("subjectIds", subjects)
 	}
 	var out []accessRule
-	for {
+	for range c.maxPages {
 		q.Set("offset", strconv.Itoa(len(out)))
 		var page accessRuleList
 		if _, err := c.call(ctx, "list access rules", key, rest.Request{Method: http.MethodGet, Path: accessRulesPath, Query: q}, &page); err != nil {
@@ -54,6 +55,9 @@ func (c *Client) listAccessRulesOf(ctx context.Context, key manifest.Key, subjec
 			return out, nil
 		}
 	}
+	// A server whose totalRecords is never reached (pages that repeat, a
+	// count that grows) must not keep the run reading for ever.
+	return nil, c.wrap("list access rules", key, fmt.Errorf("more than %d pages, and totalRecords still not reached", c.maxPages))
 }
 
 // createAccessRule creates the rule s for the account of key. A 409

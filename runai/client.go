@@ -17,6 +17,8 @@ type Client struct {
 	static  bool // logged in with RUNAI_TOKEN rather than client credentials
 	now     func() time.Time
 	logf    func(format string, args ...any) // nil: no log
+	// maxPages bounds a paged listing (orgMaxPages; tests lower it).
+	maxPages int
 }
 
 // New checks cfg and builds a client. It sends nothing: the first request
@@ -34,7 +36,7 @@ func New(cfg Config) (*Client, error) {
 	if now == nil {
 		now = time.Now
 	}
-	c := &Client{baseURL: base.BaseURL, now: now, logf: cfg.Logf}
+	c := &Client{baseURL: base.BaseURL, now: now, logf: cfg.Logf, maxPages: orgMaxPages}
 	api := base
 	if cfg.Token.IsZero() {
 		login := base

@@ -130,7 +130,7 @@ func (c *Client) ListClusters(ctx context.Context) ([]orgunit.Cluster, error) {
 // next; read decodes one page and returns its next.
 func (c *Client) pages(ctx context.Context, op, path string, read func([]byte) (*int, error)) error {
 	offset := 0
-	for range orgMaxPages {
+	for range c.maxPages {
 		q := url.Values{"limit": {strconv.Itoa(orgPageLimit)}}
 		if offset > 0 {
 			q.Set("offset", strconv.Itoa(offset))
@@ -151,5 +151,5 @@ func (c *Client) pages(ctx context.Context, op, path string, read func([]byte) (
 		}
 		offset = *next
 	}
-	return c.wrap(op, manifest.Key{}, fmt.Errorf("more than %d pages", orgMaxPages))
+	return c.wrap(op, manifest.Key{}, fmt.Errorf("more than %d pages", c.maxPages))
 }
