@@ -21,7 +21,7 @@ func (p *Provider) accessKeys() identityAPI {
 
 // doAccessKey carries out one step on an access key: the caller's own, or
 // (delete only) another user's.
-func (p *Provider) doAccessKey(ctx context.Context, step diff.Step) (apply.Result, error) {
+func (p *Provider) doAccessKey(ctx context.Context, step diff.Step, _ apply.Inputs) (apply.Result, error) {
 	ch := step.Change
 	switch {
 	case step.Phase == diff.PhaseDelete:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -108,21 +107,16 @@ func readableTime(s string) string {
 }
 
 func init() {
+	mine := fromEach(func(a *manifest.AccessKey) []*diff.Object { return []*diff.Object{desiredAccessKey(a)} })
 	register(manifest.KindAccessKey, kind{
 		inScope: func(s Scope) bool { return s.AccessKeys || s.ForeignAccessKeys },
-		desired: func(p *Provider, set *manifest.Set, _ manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
+		desired: func(p *Provider, set *manifest.Set, r manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
 			if !p.scope.AccessKeys {
 				return nil, nil // the other users' keys alone: nothing desired
 			}
-			var objs []*diff.Object
-			for _, a := range resourcesOf[*manifest.AccessKey](set) {
-				objs = append(objs, desiredAccessKey(a))
-			}
-			return objs, nil
+			return mine(p, set, r)
 		},
 		snapshot: (*Provider).snapshotAccessKeys,
-		do: func(p *Provider, ctx context.Context, step diff.Step, _ apply.Inputs) (apply.Result, error) {
-			return p.doAccessKey(ctx, step)
-		},
+		do:       (*Provider).doAccessKey,
 	})
 }

@@ -71,14 +71,8 @@ func ruleKey(account, role, scope, scopeID string) manifest.Key {
 
 func init() {
 	register(resource.KindAccessRule, kind{
-		inScope: func(s Scope) bool { return s.AccessRules },
-		desired: func(_ *Provider, set *manifest.Set, _ manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
-			var objs []*diff.Object
-			for _, sa := range resourcesOf[*manifest.ServiceAccount](set) {
-				objs = append(objs, desiredAccessRules(sa)...)
-			}
-			return objs, nil
-		},
+		inScope:  func(s Scope) bool { return s.AccessRules },
+		desired:  fromEach(desiredAccessRules),
 		snapshot: (*Provider).snapshotAccessRules,
 		do:       (*Provider).doAccessRule,
 	})

@@ -332,10 +332,12 @@ func init() {
 		desired: func(_ *Provider, set *manifest.Set, r manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
 			var objs []*diff.Object
 			var diags manifest.Diagnostics
-			for _, c := range resourcesOf[*manifest.Credential](set) {
-				o, ds := desiredCredential(c, r)
-				objs = append(objs, o)
-				diags = append(diags, ds...)
+			for _, res := range set.Resources {
+				if c, ok := res.(*manifest.Credential); ok {
+					o, ds := desiredCredential(c, r)
+					objs = append(objs, o)
+					diags = append(diags, ds...)
+				}
 			}
 			return objs, diags
 		},

@@ -52,13 +52,17 @@ func kindsInScope(s Scope) []kind {
 	return out
 }
 
-// resourcesOf returns the resources of set that are a T, in set order.
-func resourcesOf[T manifest.Resource](set *manifest.Set) []T {
-	var out []T
-	for _, r := range set.Resources {
-		if t, ok := r.(T); ok {
-			out = append(out, t)
+// fromEach is the desired function of a kind whose objects come from the
+// resources of the set that are a T, one resource at a time, with nothing
+// to resolve (build gives the objects of one resource).
+func fromEach[T manifest.Resource](build func(T) []*diff.Object) func(*Provider, *manifest.Set, manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
+	return func(_ *Provider, set *manifest.Set, _ manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
+		var objs []*diff.Object
+		for _, r := range set.Resources {
+			if t, ok := r.(T); ok {
+				objs = append(objs, build(t)...)
+			}
 		}
+		return objs, nil
 	}
-	return out
 }

@@ -23,7 +23,7 @@ func (p *Provider) serviceAccounts(seen func(enabled bool)) identityAPI {
 }
 
 // doServiceAccount carries out one step on a service account.
-func (p *Provider) doServiceAccount(ctx context.Context, step diff.Step) (apply.Result, error) {
+func (p *Provider) doServiceAccount(ctx context.Context, step diff.Step, _ apply.Inputs) (apply.Result, error) {
 	ch := step.Change
 	switch {
 	case step.Phase == diff.PhaseDelete:

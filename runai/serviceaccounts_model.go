@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -47,16 +46,10 @@ func (p *Provider) snapshotServiceAccounts(ctx context.Context) ([]*diff.Object,
 func init() {
 	register(manifest.KindServiceAccount, kind{
 		inScope: func(s Scope) bool { return s.ServiceAccounts },
-		desired: func(_ *Provider, set *manifest.Set, _ manifest.Resolver) ([]*diff.Object, manifest.Diagnostics) {
-			var objs []*diff.Object
-			for _, sa := range resourcesOf[*manifest.ServiceAccount](set) {
-				objs = append(objs, desiredServiceAccount(sa))
-			}
-			return objs, nil
-		},
+		desired: fromEach(func(sa *manifest.ServiceAccount) []*diff.Object {
+			return []*diff.Object{desiredServiceAccount(sa)}
+		}),
 		snapshot: (*Provider).snapshotServiceAccounts,
-		do: func(p *Provider, ctx context.Context, step diff.Step, _ apply.Inputs) (apply.Result, error) {
-			return p.doServiceAccount(ctx, step)
-		},
+		do:       (*Provider).doServiceAccount,
 	})
 }
