@@ -1,13 +1,11 @@
 package manifest
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/runai-sync/runai-sync/internal/repofiles"
 )
 
 // agreeFast checks that when the fast parser reads data, yaml/v3 and the
@@ -47,27 +45,8 @@ var fastVars = &Vars{Tenant: "team-a", Values: map[string]string{"project": "7",
 // the scenarios' files) and cases at the edges of the subset.
 func fastSeeds(t testing.TB) [][]byte {
 	seeds := [][]byte{}
-	for _, root := range []string{"../examples", "../testdata"} {
-		_ = filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
-			if err != nil || info.IsDir() {
-				return nil
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return nil
-			}
-			switch {
-			case strings.HasSuffix(path, ".txtar"):
-				for _, f := range txtar.Parse(data).Files {
-					if IsManifestFile(f.Name) {
-						seeds = append(seeds, f.Data)
-					}
-				}
-			case IsManifestFile(path):
-				seeds = append(seeds, data)
-			}
-			return nil
-		})
+	for _, f := range repofiles.Walk([]string{"../examples", "../testdata"}, IsManifestFile) {
+		seeds = append(seeds, f.Data)
 	}
 	for _, s := range fastEdges {
 		seeds = append(seeds, []byte(s))

@@ -2,13 +2,10 @@ package schema
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
-
+	"github.com/runai-sync/runai-sync/internal/repofiles"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -16,29 +13,9 @@ import (
 // examples, the invalid cases and the scenarios' files.
 func quickDocuments(t *testing.T) []*manifest.Document {
 	var docs []*manifest.Document
-	for _, root := range []string{"../examples", "../testdata"} {
-		_ = filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
-			if err != nil || info.IsDir() {
-				return nil
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return nil
-			}
-			switch {
-			case strings.HasSuffix(path, ".txtar"):
-				for _, f := range txtar.Parse(data).Files {
-					if manifest.IsManifestFile(f.Name) {
-						ds, _ := manifest.Parse(f.Name, f.Data)
-						docs = append(docs, ds...)
-					}
-				}
-			case manifest.IsManifestFile(path):
-				ds, _ := manifest.Parse(path, data)
-				docs = append(docs, ds...)
-			}
-			return nil
-		})
+	for _, f := range repofiles.Walk([]string{"../examples", "../testdata"}, manifest.IsManifestFile) {
+		ds, _ := manifest.Parse(f.Name, f.Data)
+		docs = append(docs, ds...)
 	}
 	return docs
 }
