@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -79,10 +80,10 @@ func init() {
 }
 
 // snapshotAccessRules reads the service accounts (their clientIds are the
-// subjects of their rules; the service accounts' own read runs beside this
-// one) and then their rules.
+// subjects of their rules; the listing is the one the service accounts'
+// own read makes, see accounts) and then their rules.
 func (p *Provider) snapshotAccessRules(ctx context.Context) ([]*diff.Object, error) {
-	l, err := p.c.listServiceAccounts(ctx, "list service accounts", manifest.Key{})
+	l, err := p.accounts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -126,14 +127,7 @@ func (p *Provider) liveAccessRules(ctx context.Context, accounts []serviceAccoun
 }
 
 // ruleScope reports the scope types a manifest rule may have.
-func ruleScope(t string) bool {
-	for _, s := range manifest.Scopes {
-		if s == t {
-			return true
-		}
-	}
-	return false
-}
+func ruleScope(t string) bool { return slices.Contains(manifest.Scopes, t) }
 
 // doAccessRule carries out one step on an access rule: a delete, or a
 // create (a rule is never updated: a changed rule is another key).

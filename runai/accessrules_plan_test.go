@@ -266,6 +266,12 @@ func TestAccessRulesLive(t *testing.T) {
 	if plan.HasChanges() {
 		t.Errorf("the app rule does not meet the desired one: %v", plan.Actionable())
 	}
+	// The accounts and their rules read together list the accounts once.
+	e.em.Server.ResetCounts()
+	both := e.snapshotOf(Scope{ServiceAccounts: true, AccessRules: true})
+	if n := e.count("GET /api/v1/service-accounts"); n != 1 || len(both) != 3 {
+		t.Errorf("%d objects in %d listings of the service accounts, want 3 in 1", len(both), n)
+	}
 }
 
 // snapshotOf reads the live objects of the families of s by key.

@@ -30,7 +30,7 @@ func liveServiceAccount(s serviceAccount) *diff.Object {
 // snapshotServiceAccounts reads every service account of the tenant with
 // one list call.
 func (p *Provider) snapshotServiceAccounts(ctx context.Context) ([]*diff.Object, error) {
-	l, err := p.c.listServiceAccounts(ctx, "list service accounts", manifest.Key{})
+	l, err := p.accounts(ctx)
 	if err != nil {
 		return nil, err
 	}

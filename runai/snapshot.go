@@ -2,10 +2,12 @@ package runai
 
 import (
 	"context"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/manifest"
 )
 
 // family reads the live objects of one resource family.
@@ -20,14 +22,20 @@ type family func(ctx context.Context) ([]*diff.Object, error)
 //   - access keys: GET /api/v1/access-keys, and with ForeignAccessKeys GET
 //     /api/v1/administration/access-keys.
 //
-// The objects come in family order (the registry's order of kinds). The first error ends the other reads
-// and is returned.
+// The service accounts are listed once, for the accounts and for their
+// rules' subjects (accounts). The objects come in family order (the
+// registry's order of kinds). The first error ends the other reads and is
+// returned.
 func (p *Provider) Snapshot(ctx context.Context) ([]*diff.Object, error) {
 	var families []family
 	for _, k := range kindsInScope(p.scope) {
 		families = append(families, func(ctx context.Context) ([]*diff.Object, error) { return k.snapshot(p, ctx) })
 	}
 	g, ctx := errgroup.WithContext(ctx)
+	readCtx := ctx
+	ctx = context.WithValue(ctx, accountsKey{}, sync.OnceValues(func() ([]serviceAccount, error) {
+		return p.c.listServiceAccounts(readCtx, "list service accounts", manifest.Key{})
+	}))
 	results := make([][]*diff.Object, len(families))
 	for i, read := range families {
 		g.Go(func() (err error) {
@@ -59,4 +67,17 @@ func (p *Provider) snapshotCredentials(ctx context.Context) ([]*diff.Object, err
 		}
 	}
 	return objs, nil
+}
+
+// accountsKey holds, in a Snapshot's context, the one listing of the
+// service accounts that the families reading them share.
+type accountsKey struct{}
+
+// accounts lists the tenant's service accounts: once per Snapshot, shared
+// by the families that read them; outside one, with a call of its own.
+func (p *Provider) accounts(ctx context.Context) ([]serviceAccount, error) {
+	if list, ok := ctx.Value(accountsKey{}).(func() ([]serviceAccount, error)); ok {
+		return list()
+	}
+	return p.c.listServiceAccounts(ctx, "list service accounts", manifest.Key{})
 }
