@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/runai-sync/runai-sync/manifest"
 )
@@ -81,7 +82,7 @@ func replayJournal(path string, b []byte, rs records, version int, after uint64)
 			break
 		}
 		var r record
-		if err := json.Unmarshal(b[start:start+n], &r); err != nil || r.Seq == 0 {
+		if err := jsonv1.Unmarshal(b[start:start+n], &r); err != nil || r.Seq == 0 {
 			if bytes.IndexByte(b[start+n+1:], '\n') < 0 {
 				res.torn = true // the last line, written in part
 				break

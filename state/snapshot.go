@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"slices"
 
 	"github.com/runai-sync/runai-sync/manifest"
@@ -55,7 +56,7 @@ func sortedEntries(m map[manifest.Key]Entry) []Entry {
 // version 1 snapshot are unclaimed, whatever they say.
 func decodeSnapshot(path string, b []byte) (salt []byte, rs records, seq uint64, version int, err error) {
 	var s snapshot
-	dec := json.NewDecoder(bytes.NewReader(b))
+	dec := jsonv1.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&s); err != nil {
 		return nil, nil, 0, 0, fmt.Errorf("state %s is not valid JSON (%v); restore it from a backup, or remove it to start a new state (every secret then looks unknown)", path, err)
 	}

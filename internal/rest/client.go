@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"io"
 	"net/http"
 	"net/http/httptrace"
@@ -113,7 +114,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 			c.logAttempt(req, a, e.Attempts, "")
 			resp := &Response{Status: a.status, Header: a.header, Attempts: e.Attempts, MaybeApplied: e.MaybeApplied}
 			if out != nil && len(bytes.TrimSpace(a.body)) > 0 {
-				if err := json.Unmarshal(a.body, out); err != nil {
+				if err := jsonv1.Unmarshal(a.body, out); err != nil {
 					e.Status, e.Message = a.status, "cannot decode the reply: "+decodeMessage(err)
 					return resp, e
 				}
@@ -178,7 +179,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) (*Response, error
 // req.ErrorOut, when both are there.
 func decodeError(req Request, a attemptResult) {
 	if req.ErrorOut != nil && a.err == nil && len(bytes.TrimSpace(a.body)) > 0 {
-		_ = json.Unmarshal(a.body, req.ErrorOut)
+		_ = jsonv1.Unmarshal(a.body, req.ErrorOut)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"io"
 	"net/http"
 	"net/url"
@@ -155,7 +156,7 @@ func roundDuration(d time.Duration) time.Duration {
 // decodeMessage says why a reply could not be decoded in the API's terms:
 // the field and the JSON types, never a Go type, and never a value.
 func decodeMessage(err error) string {
-	var te *json.UnmarshalTypeError
+	var te *jsonv1.UnmarshalTypeError
 	if errors.As(err, &te) {
 		field := te.Field
 		if field == "" {
@@ -165,7 +166,7 @@ func decodeMessage(err error) string {
 		}
 		return fmt.Sprintf("%s is %s, not %s as the API documents", field, withArticle(te.Value), jsonKind(te.Type))
 	}
-	var se *json.SyntaxError
+	var se *jsonv1.SyntaxError
 	switch {
 	case errors.As(err, &se) && se.Error() == "unexpected end of JSON input", errors.Is(err, io.ErrUnexpectedEOF):
 		return "the reply ends in the middle of its JSON"

@@ -41,7 +41,7 @@ func TestWrongTypedReply(t *testing.T) {
 	for _, tc := range []struct{ body, want string }{
 		{`{"accessToken": 12, "expiresIn": 60}`, `GET /x: 200 cannot decode the reply: field accessToken is a number, not a string as the API documents`},
 		{`{"accessToken": "t", "expiresIn": "soon"}`, `GET /x: 200 cannot decode the reply: field expiresIn is a string, not a whole number as the API documents`},
-		{`{"accessToken": "t", "items": [{"name": true}]}`, `GET /x: 200 cannot decode the reply: field items.name is true or false, not a string as the API documents`},
+		{`{"accessToken": "t", "items": [{"name": true}]}`, `GET /x: 200 cannot decode the reply: field items.0.name is true or false, not a string as the API documents`},
 		{`[1, 2]`, `GET /x: 200 cannot decode the reply: the reply is an array, not an object as the API documents`},
 		{`{"accessToken": "t"`, `GET /x: 200 cannot decode the reply: the reply ends in the middle of its JSON`},
 		{`<html>`, `GET /x: 200 cannot decode the reply: the reply is not valid JSON (at byte 1)`},
