@@ -63,22 +63,28 @@ func ComputeRecorded(desired, live []*Object, rec Recorded, own Ownership, opts 
 	live = seen
 	p := &Plan{}
 	byKey := make(map[resource.Key]*Change, len(desired))
+	unverified := 0
 	for _, d := range desired {
-		c := compare(d, liveByKey[d.Key], rec)
+		c, n := compare(d, liveByKey[d.Key], rec)
+		unverified += n
 		byKey[d.Key] = c
 		p.Changes = append(p.Changes, c)
 	}
 	propagate(p.Changes, byKey)
 	prune(p, desired, live, own, opts)
 	guard(p, live, own, opts)
-	notes(p, desired, live, rec)
+	if unverified > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%s of existing objects cannot be compared: the API never returns secret values and no state records them, so a secret changed only in git is not seen", plural(unverified, "secret field")))
+	}
 	sortChanges(p.Changes)
 	return p
 }
 
-// compare finds how the live object differs from the desired one.
-func compare(d, l *Object, rec Recorded) *Change {
-	c := &Change{Key: d.Key, Provider: d.Provider, Desired: d, Live: l}
+// compare finds how the live object differs from the desired one, and
+// counts the desired secrets it could not compare (no fingerprint on one
+// side).
+func compare(d, l *Object, rec Recorded) (c *Change, unverified int) {
+	c = &Change{Key: d.Key, Provider: d.Provider, Desired: d, Live: l}
 	if l == nil {
 		c.Action = Create
 		c.Regenerate = len(d.Regenerates) > 0
@@ -92,7 +98,7 @@ func compare(d, l *Object, rec Recorded) *Change {
 			}
 			c.Fields = append(c.Fields, FieldChange{Path: p, After: after, Sensitive: true})
 		}
-		return c
+		return c, 0
 	}
 	c.ID = l.ID
 	for _, p := range sortedKeys(d.Attrs, l.Attrs) {
@@ -110,6 +116,9 @@ func compare(d, l *Object, rec Recorded) *Change {
 		ds, wanted := d.Secrets[p]
 		ls := l.Secrets[p]
 		dfp := rec.fingerprint(ds)
+		if wanted && ds.Output == nil && (dfp == "" || ls.Fingerprint == "") {
+			unverified++
+		}
 		switch {
 		case !wanted && ls.Fingerprint != "":
 			// A secret field applied before and gone from the manifest.
@@ -136,7 +145,7 @@ func compare(d, l *Object, rec Recorded) *Change {
 		}
 		c.Reason = msg
 	}
-	return c
+	return c, unverified
 }
 
 // decide sets the action and the reason from the changed fields. The
@@ -201,9 +210,9 @@ func propagate(changes []*Change, byKey map[resource.Key]*Change) {
 	for changed := true; changed; {
 		changed = false
 		for _, c := range changes {
-			for _, p := range sortedKeys(c.Desired.Secrets) {
+			for _, p := range outputPaths(c.Desired) {
 				out := c.Desired.Secrets[p].Output
-				if out == nil || byKey[out.Key] == nil {
+				if byKey[out.Key] == nil {
 					continue
 				}
 				src := byKey[out.Key]
@@ -237,6 +246,19 @@ func propagate(changes []*Change, byKey map[resource.Key]*Change) {
 	}
 }
 
+// outputPaths returns the sorted paths of d's secrets that take another
+// object's output; most objects have none.
+func outputPaths(d *Object) []string {
+	var paths []string
+	for p, s := range d.Secrets {
+		if s.Output != nil {
+			paths = append(paths, p)
+		}
+	}
+	slices.Sort(paths)
+	return paths
+}
+
 func hasOutput(o *Object, field string) bool {
 	_, ok := o.Outputs[field]
 	return ok
@@ -244,29 +266,6 @@ func hasOutput(o *Object, field string) bool {
 
 func hasField(c *Change, path string) bool {
 	return slices.ContainsFunc(c.Fields, func(f FieldChange) bool { return f.Path == path })
-}
-
-// notes adds the remarks that concern the whole plan.
-func notes(p *Plan, desired, live []*Object, rec Recorded) {
-	unverified := 0
-	liveByKey := map[resource.Key]*Object{}
-	for _, l := range live {
-		liveByKey[l.Key] = l
-	}
-	for _, d := range desired {
-		l := liveByKey[d.Key]
-		if l == nil {
-			continue
-		}
-		for p, s := range d.Secrets {
-			if s.Output == nil && (rec.fingerprint(s) == "" || l.Secrets[p].Fingerprint == "") {
-				unverified++
-			}
-		}
-	}
-	if unverified > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("%s of existing objects cannot be compared: the API never returns secret values and no state records them, so a secret changed only in git is not seen", plural(unverified, "secret field")))
-	}
 }
 
 func joinPaths(paths []string) string {
@@ -286,12 +285,17 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
+// sortedKeys returns the keys of the maps, sorted, without repeats. The
+// maps are an object's few fields: a slice beats a set.
 func sortedKeys[V any](maps_ ...map[string]V) []string {
-	seen := map[string]bool{}
+	n := 0
 	for _, m := range maps_ {
-		for k := range maps.Keys(m) {
-			seen[k] = true
-		}
+		n += len(m)
 	}
-	return slices.Sorted(maps.Keys(seen))
+	keys := make([]string, 0, n)
+	for _, m := range maps_ {
+		keys = slices.AppendSeq(keys, maps.Keys(m))
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
 }

@@ -79,14 +79,23 @@ type Unit []Step
 
 // unitOf returns the unit of an actionable change and the wave it runs in.
 func unitOf(c *Change) (Unit, wave) {
-	lvl := Level(c.Key.Kind)
+	w := waveOf(c)
 	switch c.Action {
 	case Delete:
-		return Unit{{PhaseDelete, lvl, c}}, wave{PhaseDelete, lvl}
+		return Unit{{PhaseDelete, w.level, c}}, w
 	case Replace:
-		return Unit{{PhaseDelete, lvl, c}, {PhaseCreate, lvl, c}}, wave{PhaseCreate, lvl}
+		return Unit{{PhaseDelete, w.level, c}, {PhaseCreate, w.level, c}}, w
 	}
-	return Unit{{PhaseCreate, lvl, c}}, wave{PhaseCreate, lvl}
+	return Unit{{PhaseCreate, w.level, c}}, w
+}
+
+// waveOf returns the wave an actionable change runs in: a delete's in the
+// delete phase, any other's (a replace's too) in the create phase.
+func waveOf(c *Change) wave {
+	if c.Action == Delete {
+		return wave{PhaseDelete, Level(c.Key.Kind)}
+	}
+	return wave{PhaseCreate, Level(c.Key.Kind)}
 }
 
 // wave identifies a wave: the phase, and the level within it.
@@ -153,18 +162,29 @@ func (p *Plan) Steps() [][]Step {
 // sortChanges puts changes in the order of their units; no-ops last, by
 // key.
 func sortChanges(changes []*Change) {
-	slices.SortStableFunc(changes, func(a, b *Change) int {
-		if an, bn := a.Action == NoOp, b.Action == NoOp; an != bn {
-			if an {
+	// Each change's place is worked out once, not at every comparison.
+	type placed struct {
+		noOp bool
+		w    wave
+		c    *Change
+	}
+	ps := make([]placed, len(changes))
+	for i, c := range changes {
+		ps[i] = placed{c.Action == NoOp, waveOf(c), c}
+	}
+	slices.SortStableFunc(ps, func(a, b placed) int {
+		if a.noOp != b.noOp {
+			if a.noOp {
 				return 1
 			}
 			return -1
 		}
-		_, wa := unitOf(a)
-		_, wb := unitOf(b)
-		if c := wa.compare(wb); c != 0 {
+		if c := a.w.compare(b.w); c != 0 {
 			return c
 		}
-		return a.Key.Compare(b.Key)
+		return a.c.Key.Compare(b.c.Key)
 	})
+	for i, p := range ps {
+		changes[i] = p.c
+	}
 }
