@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 
 	"github.com/runai-sync/runai-sync/manifest"
@@ -35,19 +36,33 @@ const saltLen = 32
 // A Fingerprinter never prints its key.
 type Fingerprinter struct {
 	key []byte
+	// keyed is an HMAC that has taken the key and nothing else: each sum
+	// starts from a clone of it instead of hashing the key again.
+	keyed hash.Cloner
 }
 
 // NewFingerprinter keys fingerprints with stateKey when it is not empty,
 // else with d.Salt.
 func NewFingerprinter(d *Data, stateKey string) Fingerprinter {
-	if stateKey != "" {
-		return Fingerprinter{key: []byte(stateKey)}
+	key := []byte(stateKey)
+	if stateKey == "" && d != nil {
+		key = append([]byte(nil), d.Salt...)
 	}
-	var salt []byte
-	if d != nil {
-		salt = d.Salt
+	f := Fingerprinter{key: key}
+	keyed := hmac.New(sha256.New, key)
+	keyed.Reset() // keeps the hash states of the padded key, which clones share
+	f.keyed, _ = keyed.(hash.Cloner)
+	return f
+}
+
+// mac returns an HMAC keyed with the fingerprinter's key.
+func (f Fingerprinter) mac() hash.Hash {
+	if f.keyed != nil {
+		if c, err := f.keyed.Clone(); err == nil {
+			return c
+		}
 	}
-	return Fingerprinter{key: append([]byte(nil), salt...)}
+	return hmac.New(sha256.New, f.key)
 }
 
 // Sum returns "hmac-sha256:" followed by the hex HMAC-SHA256 of the value
@@ -63,7 +78,7 @@ func (f Fingerprinter) Sum(v manifest.Secret) string {
 // not return) like Sum, without making it a manifest.Secret, which would
 // register it for scrubbing from all output.
 func (f Fingerprinter) SumText(v string) string {
-	m := hmac.New(sha256.New, f.key)
+	m := f.mac()
 	_, _ = io.WriteString(m, v)
 	return FingerprintPrefix + hex.EncodeToString(m.Sum(nil))
 }

@@ -1,9 +1,13 @@
 package state
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/runai-sync/runai-sync/manifest"
@@ -59,4 +63,27 @@ func TestFingerprinterNeverPrintsItsKey(t *testing.T) {
 			t.Errorf("%s shows the key: %s", verb, s)
 		}
 	}
+}
+
+// Sums made from the keyed clone equal a plain HMAC of the value, also
+// when many are made at once.
+func TestFingerprintsAreHMACs(t *testing.T) {
+	f := NewFingerprinter(&Data{Salt: []byte("salt-of-this-state")}, "")
+	want := func(v string) string {
+		m := hmac.New(sha256.New, []byte("salt-of-this-state"))
+		m.Write([]byte(v))
+		return FingerprintPrefix + hex.EncodeToString(m.Sum(nil))
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 200 {
+				v := fmt.Sprintf("value-%d-%d", i, j)
+				if got := f.SumText(v); got != want(v) {
+					t.Errorf("SumText(%q) = %s, want %s", v, got, want(v))
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
