@@ -92,10 +92,45 @@ func viewFromQuery(c *call) assetView {
 // assetJSON is the JSON object of an asset: typed, because encoding maps is
 // slow for lists of thousands.
 type assetJSON struct {
-	Meta   metaJSON       `json:"meta"`
-	Spec   any            `json:"spec"`
-	UsedBy map[string]any `json:"usedBy,omitempty"`
-	Status map[string]any `json:"status,omitempty"`
+	Meta   metaJSON    `json:"meta"`
+	Spec   any         `json:"spec"` // *assetSpecJSON, or map[kind]*assetSpecJSON in the combined list
+	UsedBy *usageJSON  `json:"usedBy,omitempty"`
+	Status *statusJSON `json:"status,omitempty"`
+}
+
+// assetSpecJSON is the readable part of an asset's spec: secret values are
+// never returned, generic-secret keys come without values.
+type assetSpecJSON struct {
+	KeyID              int        `json:"keyId"`
+	ExistingSecretName string     `json:"existingSecretName,omitempty"`
+	AccessKeyID        string     `json:"accessKeyId,omitempty"`
+	User               string     `json:"user,omitempty"`
+	URL                string     `json:"url,omitempty"`
+	KeyValuePairs      *[]keyJSON `json:"keyValuePairs,omitempty"`
+}
+
+type keyJSON struct {
+	Key string `json:"key"`
+}
+
+// usageJSON is usedBy: every workload type, each a list (empty or not).
+type usageJSON struct {
+	Distributed []workloadRefJSON `json:"distributed"`
+	Inferences  []workloadRefJSON `json:"inferences"`
+	Trainings   []workloadRefJSON `json:"trainings"`
+	Workspaces  []workloadRefJSON `json:"workspaces"`
+}
+
+type workloadRefJSON struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Status string `json:"status,omitempty"`
+}
+
+type statusJSON struct {
+	Status  string              `json:"status"`
+	Message string              `json:"message,omitempty"`
+	Issues  []map[string]string `json:"issues,omitempty"`
 }
 
 type metaJSON struct {
@@ -127,7 +162,7 @@ func (s *Server) render(a *asset, v assetView) assetJSON {
 	out := assetJSON{Meta: s.renderMeta(a)}
 	spec := renderSpec(a)
 	if v.combined {
-		out.Spec = map[string]any{assetTypeByPath(a.Type).kind: spec}
+		out.Spec = map[string]*assetSpecJSON{assetTypeByPath(a.Type).kind: spec}
 	} else {
 		out.Spec = spec
 	}
@@ -168,63 +203,49 @@ func (s *Server) renderMeta(a *asset) metaJSON {
 }
 
 // renderSpec returns the non-secret spec fields of the asset's type.
-func renderSpec(a *asset) map[string]any {
+func renderSpec(a *asset) *assetSpecJSON {
 	sp := a.Spec
-	m := map[string]any{"keyId": encryptionKeyID}
-	put := func(k, v string) {
-		if v != "" {
-			m[k] = v
-		}
-	}
+	m := &assetSpecJSON{KeyID: encryptionKeyID}
 	if a.Type != "ngc-api-key" {
-		put("existingSecretName", sp.ExistingSecretName)
+		m.ExistingSecretName = sp.ExistingSecretName
 	}
 	switch a.Type {
 	case "access-key":
-		put("accessKeyId", sp.AccessKeyID)
+		m.AccessKeyID = sp.AccessKeyID
 	case "password":
-		put("user", sp.User)
+		m.User = sp.User
 	case "docker-registry":
-		put("user", sp.User)
-		put("url", sp.URL)
+		m.User, m.URL = sp.User, sp.URL
 	case "generic-secret":
 		if sp.ExistingSecretName == "" {
-			kvs := make([]map[string]string, len(sp.KeyValuePairs))
+			kvs := make([]keyJSON, len(sp.KeyValuePairs))
 			for i, kv := range sp.KeyValuePairs {
-				kvs[i] = map[string]string{"key": kv.Key}
+				kvs[i] = keyJSON{Key: kv.Key}
 			}
-			m["keyValuePairs"] = kvs
+			m.KeyValuePairs = &kvs
 		}
 	}
 	return m
 }
 
-func renderUsage(a *asset) map[string]any {
-	groups := map[string][]map[string]string{}
-	for _, t := range workloadTypes {
-		groups[t] = []map[string]string{}
-	}
+func renderUsage(a *asset) *usageJSON {
+	u := &usageJSON{Distributed: []workloadRefJSON{}, Inferences: []workloadRefJSON{}, Trainings: []workloadRefJSON{}, Workspaces: []workloadRefJSON{}}
+	groups := map[string]*[]workloadRefJSON{"distributed": &u.Distributed, "inferences": &u.Inferences, "trainings": &u.Trainings, "workspaces": &u.Workspaces}
 	for _, w := range a.UsedBy {
-		ref := map[string]string{"id": w.ID, "name": w.Name}
-		if w.Status != "" {
-			ref["status"] = w.Status
+		if g := groups[w.Type]; g != nil {
+			*g = append(*g, workloadRefJSON{ID: w.ID, Name: w.Name, Status: w.Status})
 		}
-		groups[w.Type] = append(groups[w.Type], ref)
 	}
-	out := map[string]any{}
-	for k, v := range groups {
-		out[k] = v
-	}
-	return out
+	return u
 }
 
-func (s *Server) renderStatus(a *asset, now time.Time, fresh bool) map[string]any {
+func (s *Server) renderStatus(a *asset, now time.Time, fresh bool) *statusJSON {
 	st := s.syncStatus(a, now, fresh)
-	out := map[string]any{"status": st}
+	out := &statusJSON{Status: st}
 	if st == "Issues found" || st == "Failed" {
 		cluster := s.assetCluster(a)
-		out["message"] = "the credential could not be replicated to cluster " + cluster
-		out["issues"] = []map[string]string{{"scopeId": cluster, "scopeType": "cluster", "issue": "NotCreated"}}
+		out.Message = "the credential could not be replicated to cluster " + cluster
+		out.Issues = []map[string]string{{"scopeId": cluster, "scopeType": "cluster", "issue": "NotCreated"}}
 	}
 	return out
 }
