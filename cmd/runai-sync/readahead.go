@@ -173,7 +173,9 @@ func guess(paths []string) (scope runai.Scope, need orgunit.Need, ok bool) {
 				return scope, need, false
 			}
 			has := func(w string) bool { return bytes.Contains(data, []byte(w)) }
-			kind := func(k string) bool { return kindPatterns[k].Match(data) }
+			// The regular expression only where the word is: a file of
+			// credentials would otherwise be scanned whole for each other kind.
+			kind := func(k string) bool { return has(k) && kindPatterns[k].Match(data) }
 			scope.Credentials = scope.Credentials || has("scope") || kind("Credential")
 			scope.ServiceAccounts = scope.ServiceAccounts || has("serviceAccounts") || kind("ServiceAccount")
 			scope.AccessRules = scope.ServiceAccounts
