@@ -116,3 +116,19 @@ func Scrub(s string) string {
 	s = urlPassword.ReplaceAllString(s, "${1}:xxxxx@")
 	return paramPassword.ReplaceAllString(s, "${1}xxxxx")
 }
+
+// Narrow returns the part of d that belongs to scope, whose tenants are
+// some of d.Scope's: a run may read the state of every tenant it could
+// need before it knows which ones its manifests do. Unclaimed entries stay.
+func (d *Data) Narrow(scope Scope) *Data {
+	if maps.Equal(scope, d.Scope) {
+		return d
+	}
+	n := &Data{Salt: d.Salt, Scope: scope, Entries: map[manifest.Key]Entry{}, Unclaimed: d.Unclaimed, claimed: d.claimed}
+	for k, e := range d.Entries {
+		if t := scope[e.Provider]; t != "" && t == d.Scope[e.Provider] {
+			n.Entries[k] = e
+		}
+	}
+	return n
+}

@@ -257,3 +257,37 @@ func TestScrub(t *testing.T) {
 		t.Fatalf("Holder.String shows the password: %s", h)
 	}
 }
+
+// A state read for every tenant a run could need, then narrowed to the
+// ones its manifests need, holds what a read of those alone holds.
+func TestNarrowEqualsALoadOfTheNarrowScope(t *testing.T) {
+	ctx := context.Background()
+	forEachBackend(t, func(t *testing.T, b backend, spec string) {
+		st := mustOpen(t, spec)
+		seqeraEntry := inTenant(entry("s", "s-1"), otherTenant)
+		seqeraEntry.Provider = "seqera"
+		if err := st.Put(ctx, entry("r", "r-1"), seqeraEntry, inTenant(entry("elsewhere", "e-1"), "https://gamma.run.ai")); err != nil {
+			t.Fatal(err)
+		}
+		wide, err := st.Load(ctx, Scope{"runai": testTenant, "seqera": otherTenant})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(wide.Entries) != 2 {
+			t.Fatalf("the wide scope read %v", wide.Sorted())
+		}
+		for _, scope := range []Scope{testScope, {"seqera": otherTenant}, {}, {"runai": testTenant, "seqera": otherTenant}} {
+			want, err := st.Load(ctx, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := wide.Narrow(scope)
+			if diff := cmp.Diff(want.Sorted(), got.Sorted()); diff != "" {
+				t.Errorf("scope %v (-load +narrow):\n%s", scope, diff)
+			}
+			if !cmp.Equal(got.Scope, scope) || string(got.Salt) != string(want.Salt) {
+				t.Errorf("scope %v: narrowed to scope %v", scope, got.Scope)
+			}
+		}
+	})
+}

@@ -100,6 +100,9 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 	runaiClient, runaiErr := t.runaiClient(env, conn)
 	ahead := startReadAhead(ctx, runaiClient, t.files, o.lock)
 	defer ahead.stop()
+	// A plan reads its state meanwhile too (see stateRead).
+	early := startStateRead(ctx, env, t, o)
+	defer early.discard(env)
 	set, diags := load(env, t)
 	printDiagnostics(env, diags)
 	if diags.HasErrors() {
@@ -113,7 +116,7 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 			s.close(env)
 		}
 	}()
-	if s.state, err = openState(ctx, env, t.state, o, tenantScope(t, set)); err != nil {
+	if s.state, err = early.take(ctx, env, t, o, tenantScope(t, set)); err != nil {
 		return nil, err
 	}
 	if scope := runai.ScopeOf(set); scope != (runai.Scope{}) {

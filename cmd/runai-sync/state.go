@@ -212,3 +212,60 @@ func (c *StateUnlockCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 	fmt.Fprintf(env.Stdout, "Unlocked %s (it was held by %s).\n", st.Describe(), strings.Join(held, "; "))
 	return nil
 }
+
+// stateRead is a state opened while the manifests load: a plan takes no
+// lock, so it reads the entries of every tenant it could need (the Run:ai
+// and Seqera tenants it is configured for) at once and narrows them to
+// those its manifests need when they are loaded. A nil *stateRead (apply:
+// the lock comes first, and its scope depends on the manifests) opens the
+// state when taken.
+type stateRead struct {
+	done  chan struct{}
+	state *stateSession
+	err   error
+	taken bool
+}
+
+func startStateRead(ctx context.Context, env *Env, t *tenant, o sessionOptions) *stateRead {
+	if o.lock {
+		return nil
+	}
+	scope := state.Scope{}
+	if t.url != "" {
+		scope[runai.ProviderName] = state.Tenant(t.url)
+	}
+	if t.seqera.endpoint != "" {
+		scope[seqera.ProviderName] = state.Tenant(t.seqera.endpoint)
+	}
+	r := &stateRead{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.state, r.err = openState(ctx, env, t.state, o, scope)
+	}()
+	return r
+}
+
+// take returns the state of scope: the early read narrowed, or with r nil
+// a state opened (and locked, for apply) now.
+func (r *stateRead) take(ctx context.Context, env *Env, t *tenant, o sessionOptions, scope state.Scope) (*stateSession, error) {
+	if r == nil {
+		return openState(ctx, env, t.state, o, scope)
+	}
+	<-r.done
+	r.taken = true
+	if r.err != nil || r.state == nil {
+		return nil, r.err
+	}
+	r.state.data = r.state.data.Narrow(scope)
+	return r.state, nil
+}
+
+// discard closes the early read's state when the session never took it
+// (its manifests did not load).
+func (r *stateRead) discard(env *Env) {
+	if r == nil || r.taken {
+		return
+	}
+	<-r.done
+	r.state.close(env)
+}
