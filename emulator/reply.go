@@ -60,6 +60,7 @@ func (r reply) encode() ([]byte, error) {
 func writeReply(w http.ResponseWriter, rep reply, body []byte) {
 	if body != nil {
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	if rep.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(rep.retryAfter))

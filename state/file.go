@@ -1,10 +1,10 @@
 package state
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -162,7 +162,9 @@ func (s *fileStore) readOnce() (disk onDisk, again bool, err error) {
 		f.Close()
 		return disk, false, fmt.Errorf("reading state: %w", err)
 	}
-	b, err := io.ReadAll(f)
+	buf := bytes.NewBuffer(make([]byte, 0, before.Size()+bytes.MinRead))
+	_, err = buf.ReadFrom(f)
+	b := buf.Bytes()
 	f.Close()
 	if err != nil {
 		return disk, false, fmt.Errorf("reading state: %w", err)

@@ -230,7 +230,7 @@ func (c *Client) attempt(ctx context.Context, req Request, target string, body [
 	resp, err := hc.Do(hr)
 	if err == nil {
 		res.status, res.header = resp.StatusCode, resp.Header
-		res.body, err = io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
+		res.body, err = readReply(resp)
 		_ = resp.Body.Close()
 		if err == nil && len(res.body) > maxReply {
 			err = errReplyTooLarge
@@ -288,4 +288,16 @@ func logTarget(req Request) string {
 		return req.Path
 	}
 	return req.Path + "?" + req.Query.Encode()
+}
+
+// readReply reads a reply's body, at most maxReply+1 bytes of it, into a
+// buffer sized by its Content-Length when it has one (and doubling
+// otherwise: a list of 10,000 credentials is megabytes).
+func readReply(resp *http.Response) ([]byte, error) {
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxReply {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(io.LimitReader(resp.Body, maxReply+1))
+	return buf.Bytes(), err
 }
