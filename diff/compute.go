@@ -3,8 +3,10 @@ package diff
 import (
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/runai-sync/runai-sync/resource"
 )
@@ -61,23 +63,52 @@ func ComputeRecorded(desired, live []*Object, rec Recorded, own Ownership, opts 
 		liveByKey[l.Key] = seen[i]
 	}
 	live = seen
-	p := &Plan{}
+	p := &Plan{Changes: make([]*Change, len(desired))}
+	unverified := make([]int, len(desired))
+	inChunks(len(desired), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			p.Changes[i], unverified[i] = compare(desired[i], liveByKey[desired[i].Key], rec)
+		}
+	})
 	byKey := make(map[resource.Key]*Change, len(desired))
-	unverified := 0
-	for _, d := range desired {
-		c, n := compare(d, liveByKey[d.Key], rec)
-		unverified += n
-		byKey[d.Key] = c
-		p.Changes = append(p.Changes, c)
+	for _, c := range p.Changes {
+		byKey[c.Key] = c
 	}
 	propagate(p.Changes, byKey)
 	prune(p, desired, live, own, opts)
 	guard(p, live, own, opts)
-	if unverified > 0 {
-		p.Notes = append(p.Notes, fmt.Sprintf("%s of existing objects cannot be compared: the API never returns secret values and no state records them, so a secret changed only in git is not seen", plural(unverified, "secret field")))
+	if n := sum(unverified); n > 0 {
+		p.Notes = append(p.Notes, fmt.Sprintf("%s of existing objects cannot be compared: the API never returns secret values and no state records them, so a secret changed only in git is not seen", plural(n, "secret field")))
 	}
 	sortChanges(p.Changes)
 	return p
+}
+
+// chunkMin is the fewest objects worth comparing on another goroutine.
+const chunkMin = 1000
+
+// inChunks calls f on consecutive ranges [lo, hi) covering [0, n), one
+// range per CPU at once when n is large enough to gain by it. Comparing
+// one object reads only its own inputs (and fingerprints, which are safe
+// to make at once), so the plan is the same either way.
+func inChunks(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/chunkMin)
+	if workers <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { f(n*w/workers, n*(w+1)/workers) })
+	}
+	wg.Wait()
+}
+
+func sum(ns []int) (total int) {
+	for _, n := range ns {
+		total += n
+	}
+	return total
 }
 
 // compare finds how the live object differs from the desired one, and

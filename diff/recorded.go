@@ -14,7 +14,8 @@ import (
 type Recorded struct {
 	// Sum fingerprints the resolved value of a desired secret with the key
 	// the records were made with, so that it compares with
-	// Record.Fingerprints; nil when nothing is recorded.
+	// Record.Fingerprints; nil when nothing is recorded. Large plans call
+	// it from several goroutines at once.
 	Sum Fingerprint
 	// Records are by key of the live object they describe.
 	Records map[resource.Key]Record
