@@ -37,11 +37,11 @@ const (
 // ids are unique across tenants, so an entry is never read for the wrong
 // tenant. The Recorder moves claimed entries to the tenant when it writes.
 func Records(d *Data, fp Fingerprinter, desired, live []*diff.Object) (diff.Recorded, map[manifest.Key]string) {
-	wanted := map[manifest.Key]*diff.Object{}
+	wanted := make(map[manifest.Key]*diff.Object, len(desired))
 	for _, o := range desired {
 		wanted[o.Key] = o
 	}
-	rec := diff.Recorded{Sum: fp.Sum, Records: map[manifest.Key]diff.Record{}}
+	rec := diff.Recorded{Sum: fp.Sum, Records: make(map[manifest.Key]diff.Record, len(live))}
 	adopted := map[manifest.Key]string{}
 	kid := fp.KeyID()
 	for _, l := range live {

@@ -116,8 +116,11 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 			s.close(env)
 		}
 	}()
-	if s.state, err = early.take(ctx, env, t, o, tenantScope(t, set)); err != nil {
-		return nil, err
+	if o.lock {
+		// Apply locks the state before it reads anything else.
+		if s.state, err = openState(ctx, env, t.state, o, tenantScope(t, set)); err != nil {
+			return nil, err
+		}
 	}
 	if scope := runai.ScopeOf(set); scope != (runai.Scope{}) {
 		if runaiErr != nil {
@@ -155,6 +158,12 @@ func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sess
 	printDiagnostics(env, problems)
 	if problems.HasErrors() {
 		return nil, &ExitError{Code: 1, Err: fmt.Errorf("%s resolving secrets; nothing was changed", plural(problems.Errors(), "error"))}
+	}
+	if !o.lock {
+		// A plan's state is read meanwhile; it is first needed below.
+		if s.state, err = early.take(ctx, tenantScope(t, set)); err != nil {
+			return nil, err
+		}
 	}
 	live, err := snapshots(ctx, s.providers, ahead)
 	if err != nil {

@@ -216,9 +216,8 @@ func (c *StateUnlockCmd) Run(ctx context.Context, env *Env, g *Globals) error {
 // stateRead is a state opened while the manifests load: a plan takes no
 // lock, so it reads the entries of every tenant it could need (the Run:ai
 // and Seqera tenants it is configured for) at once and narrows them to
-// those its manifests need when they are loaded. A nil *stateRead (apply:
-// the lock comes first, and its scope depends on the manifests) opens the
-// state when taken.
+// those its manifests need when they are loaded. Apply has none (nil): it
+// locks the state first, for the scope its manifests need.
 type stateRead struct {
 	done  chan struct{}
 	state *stateSession
@@ -245,13 +244,13 @@ func startStateRead(ctx context.Context, env *Env, t *tenant, o sessionOptions) 
 	return r
 }
 
-// take returns the state of scope: the early read narrowed, or with r nil
-// a state opened (and locked, for apply) now.
-func (r *stateRead) take(ctx context.Context, env *Env, t *tenant, o sessionOptions, scope state.Scope) (*stateSession, error) {
-	if r == nil {
-		return openState(ctx, env, t.state, o, scope)
+// take returns the early read's state, narrowed to scope.
+func (r *stateRead) take(ctx context.Context, scope state.Scope) (*stateSession, error) {
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	<-r.done
 	r.taken = true
 	if r.err != nil || r.state == nil {
 		return nil, r.err
