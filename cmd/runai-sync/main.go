@@ -11,7 +11,6 @@ import (
 )
 
 func main() {
-	tuneGC()
 	ctx, cancel := context.WithCancel(context.Background())
 	interrupts := watchSignals(cancel, os.Stderr, os.Exit)
 	stopProfiles := startProfiles()

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"runtime/pprof"
 )
 
@@ -37,19 +36,5 @@ func startProfiles() func() {
 		for _, stop := range stops {
 			stop()
 		}
-	}
-}
-
-// gcPercent is the garbage collector's target when GOGC is not set. A
-// run's heap is mostly its inputs (manifests, live objects, the state),
-// alive until it ends, so the default of 100 collects often for little:
-// 200 costs a bounded share more peak memory (137 to 151 MiB for a plan of
-// 10,000 credentials, 264 to 299 MiB to validate 100,000 documents) for
-// about a fifth less CPU (BENCHMARKS.md). GOGC, when set, decides.
-const gcPercent = 200
-
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
 	}
 }
