@@ -168,36 +168,30 @@ func scenario(bin string, n int, latency time.Duration, parallelism, rounds int)
 		op       string
 		args     []string
 		parallel int
+		repeat   int // runs per round (a plan changes nothing: its runs are alike)
 	}{
-		{"first apply", []string{"apply", "-f", full, "--yes", "--parallelism", strconv.Itoa(parallelism)}, parallelism},
+		{"first apply", []string{"apply", "-f", full, "--yes", "--parallelism", strconv.Itoa(parallelism)}, parallelism, 1},
 		// A plan's reads (credentials, projects, clusters) go out at once
 		// after the login: requests ÷ 2 makes its ideal two round trips.
-		{"no-op plan", []string{"plan", "-f", full, "--prune", "--detailed-exitcode"}, 0},
-		{"full prune", []string{"apply", "-f", empty, "--prune", "--allow-mass-delete", "--yes", "--parallelism", strconv.Itoa(parallelism)}, parallelism},
+		{"no-op plan", []string{"plan", "-f", full, "--prune", "--detailed-exitcode"}, 0, planRuns},
+		{"full prune", []string{"apply", "-f", empty, "--prune", "--allow-mass-delete", "--yes", "--parallelism", strconv.Itoa(parallelism)}, parallelism, 1},
 	}
 	all := map[string][]measurement{}
 	for round := 0; round < rounds; round++ {
 		for _, s := range steps {
-			if err := emu.resetCounts(); err != nil {
-				return nil, err
+			for range s.repeat {
+				m, err := runStep(bin, env, dir, emu, s.op, s.args, n)
+				if err != nil {
+					return nil, err
+				}
+				m.ideal = time.Duration(m.requests) * latency / time.Duration(max(s.parallel, 1))
+				if s.parallel == 0 {
+					m.ideal = 2 * latency // the login, then every read at once
+				}
+				fmt.Printf("%-12s n=%-6d wall %-10v requests %-6d ideal %-10v ratio %.2f  peak RSS %.1f MiB  CPU %v  load %s\n",
+					m.op, n, m.wall.Round(time.Millisecond), m.requests, m.ideal, m.ratio(), float64(m.rssKiB)/1024, m.cpu.Round(time.Millisecond), m.load)
+				all[s.op] = append(all[s.op], m)
 			}
-			m := measurement{op: s.op, n: n}
-			cmd := exec.Command(bin, s.args...)
-			cmd.Env, cmd.Dir = env, dir
-			out, err := measure(&m, cmd)
-			if err != nil {
-				return nil, fmt.Errorf("%s of %d: %w\n%s", s.op, n, err, tail(out))
-			}
-			if m.requests, err = emu.total(); err != nil {
-				return nil, err
-			}
-			m.ideal = time.Duration(m.requests) * latency / time.Duration(max(s.parallel, 1))
-			if s.parallel == 0 {
-				m.ideal = 2 * latency // the login, then every read at once
-			}
-			fmt.Printf("%-12s n=%-6d wall %-10v requests %-6d ideal %-10v ratio %.2f  peak RSS %.1f MiB\n",
-				m.op, n, m.wall.Round(time.Millisecond), m.requests, m.ideal, m.ratio(), float64(m.rssKiB)/1024)
-			all[s.op] = append(all[s.op], m)
 		}
 	}
 	var ms []measurement
@@ -212,6 +206,27 @@ func scenario(bin string, n int, latency time.Duration, parallelism, rounds int)
 		ms = append(ms, med)
 	}
 	return ms, nil
+}
+
+// planRuns is how many no-op plans each round measures: a plan takes a
+// fraction of a second and changes nothing, so several per round steady
+// its median on a machine whose speed wanders.
+const planRuns = 5
+
+// runStep runs the binary once with args, counting the emulator's requests.
+func runStep(bin string, env []string, dir string, emu *emulatorProcess, op string, args []string, n int) (measurement, error) {
+	if err := emu.resetCounts(); err != nil {
+		return measurement{}, err
+	}
+	m := measurement{op: op, n: n}
+	cmd := exec.Command(bin, args...)
+	cmd.Env, cmd.Dir = env, dir
+	out, err := measure(&m, cmd)
+	if err != nil {
+		return m, fmt.Errorf("%s of %d: %w\n%s", op, n, err, tail(out))
+	}
+	m.requests, err = emu.total()
+	return m, err
 }
 
 // writeManifests writes n password credentials in project sandbox (7) by
@@ -322,11 +337,12 @@ func render(goBench []string, ms []measurement, extra []target, latency time.Dur
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", t.what, t.measured, met)
 	}
 	b.WriteString("\n### Against the emulator\n\n")
-	fmt.Fprintf(&b, "The built binary against `runai-sync emulator` on loopback in its own process, which adds %v to every request; apply runs with `--parallelism %d`, with the default file state. Each figure is the median of %d rounds of apply, plan and prune (peak RSS: the largest of the rounds). ", latency, parallelism, rounds)
+	fmt.Fprintf(&b, "The built binary against `runai-sync emulator` on loopback in its own process, which adds %v to every request; apply runs with `--parallelism %d`, with the default file state. Each figure is the median of %d rounds of apply, plan and prune, with %d no-op plans in each round (peak RSS: the largest of the runs). ", latency, parallelism, rounds, planRuns)
 	b.WriteString("*Ideal* is requests × latency ÷ parallelism (for a plan two round trips: the login, then its reads at once); the ratio is wall time ÷ ideal. Peak RSS is the binary's maximum resident set (`getrusage` of the child; the harness keeps itself small because a child's figure starts from its parent's).\n\n")
-	b.WriteString("| Operation | Credentials | Wall time | HTTP requests | Ideal | Ratio | Peak RSS |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("CPU is the binary's user and system time in that run; load, the machine's one-minute load average after it (this machine's speed wanders: read wall time beside both).\n\n")
+	b.WriteString("| Operation | Credentials | Wall time | HTTP requests | Ideal | Ratio | Peak RSS | CPU | Load |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, m := range ms {
-		fmt.Fprintf(&b, "| %s | %d | %v | %d | %v | %.2f× | %.1f MiB |\n", m.op, m.n, m.wall.Round(time.Millisecond), m.requests, m.ideal, m.ratio(), float64(m.rssKiB)/1024)
+		fmt.Fprintf(&b, "| %s | %d | %v | %d | %v | %.2f× | %.1f MiB | %v | %s |\n", m.op, m.n, m.wall.Round(time.Millisecond), m.requests, m.ideal, m.ratio(), float64(m.rssKiB)/1024, m.cpu.Round(time.Millisecond), m.load)
 	}
 	b.WriteString("\n### Go benchmarks of the pure parts\n\n`go test -run '^$' -bench . -benchtime 10x -benchmem ./diff ./schema`: the diff of 10,000 resources, the three renderers over its plan, and loading and validating 1,000 documents.\n\n```\n")
 	for _, l := range goBench {
