@@ -137,26 +137,33 @@ func (d *Document) KeyPos(path FieldPath) Position {
 // Has reports whether the document holds a value at path (merge keys and
 // aliases applied).
 func (d *Document) Has(path FieldPath) bool {
-	v := d.Generic()
+	_, ok := d.At(path)
+	return ok
+}
+
+// At returns the generic value at path (merge keys and aliases
+// applied); ok is false when the document holds none there.
+func (d *Document) At(path FieldPath) (v any, ok bool) {
+	v = d.Generic()
 	for _, e := range path {
 		switch k := e.(type) {
 		case string:
 			m, ok := v.(map[string]any)
 			if !ok {
-				return false
+				return nil, false
 			}
 			if v, ok = m[k]; !ok {
-				return false
+				return nil, false
 			}
 		case int:
 			l, ok := v.([]any)
 			if !ok || k < 0 || k >= len(l) {
-				return false
+				return nil, false
 			}
 			v = l[k]
 		}
 	}
-	return true
+	return v, true
 }
 
 func (d *Document) position(n *yaml.Node) Position {

@@ -259,11 +259,21 @@ func desiredCredential(c *manifest.Credential, r manifest.Resolver) (*diff.Objec
 // secretPath renders a secret field's path as the model's dotted path:
 // spec.password, spec.keyValuePairs.AWS_KEY.
 func secretPath(p manifest.FieldPath) string {
-	parts := make([]string, len(p))
+	var b strings.Builder
 	for i, e := range p {
-		parts[i] = fmt.Sprint(e)
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		switch e := e.(type) {
+		case string:
+			b.WriteString(e)
+		case int:
+			b.WriteString(strconv.Itoa(e))
+		default:
+			fmt.Fprint(&b, e)
+		}
 	}
-	return strings.Join(parts, ".")
+	return b.String()
 }
 
 // liveCredential builds the live object of an asset; ok is false for
