@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	jsonv1 "github.com/go-json-experiment/json/v1"
 	"slices"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/runai-sync/runai-sync/manifest"
 )
