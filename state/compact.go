@@ -3,6 +3,7 @@ package state
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"time"
@@ -70,18 +71,19 @@ func (s *fileStore) compact() error {
 // writeSnapshot replaces the snapshot atomically and returns its size and
 // identity.
 func (s *fileStore) writeSnapshot(salt []byte, rs records, seq uint64) (int64, os.FileInfo, error) {
-	b, err := encodeSnapshot(salt, rs, seq)
+	var size int64
+	err := atomicfile.WriteFunc(s.path, 0o600, func(w io.Writer) (err error) {
+		size, err = writeSnapshotTo(w, salt, rs, seq)
+		return err
+	})
 	if err != nil {
-		return 0, nil, fmt.Errorf("saving state: %w", err)
-	}
-	if err := atomicfile.Write(s.path, b, 0o600); err != nil {
 		return 0, nil, fmt.Errorf("saving state to %s: %w", s.path, err)
 	}
 	s.stats.snapshotWrites++
-	s.stats.snapshotBytes += int64(len(b))
+	s.stats.snapshotBytes += size
 	fi, err := os.Stat(s.path)
 	if err != nil {
 		return 0, nil, fmt.Errorf("saving state to %s: %w", s.path, err)
 	}
-	return int64(len(b)), fi, nil
+	return size, fi, nil
 }

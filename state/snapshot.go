@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
@@ -32,15 +33,56 @@ type snapshot struct {
 	Entries       []Entry `json:"entries"`
 }
 
-// encodeSnapshot renders the records as a snapshot, sorted by tenant and
-// key so that the same state always gives the same bytes.
-func encodeSnapshot(salt []byte, rs records, seq uint64) ([]byte, error) {
-	s := snapshot{FormatVersion: formatVersion, Salt: salt, Seq: seq, Entries: sortedRecords(rs)}
-	b, err := json.MarshalIndent(s, "", "  ")
+// writeSnapshotTo writes the records to w as a snapshot, sorted by tenant
+// and key so that the same state always gives the same bytes, an entry at
+// a time, so that a state of 10,000 entries is never whole in memory as
+// JSON; it returns how many bytes it wrote. The bytes are those of
+// json.MarshalIndent(snapshot, "", "  ") and a newline.
+func writeSnapshotTo(w io.Writer, salt []byte, rs records, seq uint64) (int64, error) {
+	cw := &countingWriter{w: w}
+	saltJSON, err := json.Marshal(salt)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	return append(b, '\n'), nil
+	fmt.Fprintf(cw, "{\n  \"formatVersion\": %d,\n  \"salt\": %s,\n  \"seq\": %d,\n  \"entries\": ", formatVersion, saltJSON, seq)
+	entries := sortedRecords(rs)
+	if len(entries) == 0 {
+		io.WriteString(cw, "null\n}\n")
+		return cw.n, cw.err
+	}
+	io.WriteString(cw, "[\n")
+	for i, e := range entries {
+		b, err := json.MarshalIndent(e, "    ", "  ")
+		if err != nil {
+			return cw.n, err
+		}
+		io.WriteString(cw, "    ")
+		cw.Write(b)
+		if i < len(entries)-1 {
+			io.WriteString(cw, ",")
+		}
+		io.WriteString(cw, "\n")
+	}
+	io.WriteString(cw, "  ]\n}\n")
+	return cw.n, cw.err
+}
+
+// countingWriter counts the bytes written and keeps the first error, after
+// which it writes nothing.
+type countingWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	c.err = err
+	return n, err
 }
 
 func sortedEntries(m map[manifest.Key]Entry) []Entry {

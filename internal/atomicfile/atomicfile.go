@@ -1,8 +1,10 @@
 package atomicfile
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,7 +29,17 @@ var BeforeRename func(tmp string) error
 // (".NAME.tmp-PID-RANDOM"), so that the next Write of path removes what a
 // writer that died (a crash, SIGKILL) left behind (a secret file's content,
 // say) as soon as that process is gone; see RemoveStale.
-func Write(path string, data []byte, perm fs.FileMode) (err error) {
+func Write(path string, data []byte, perm fs.FileMode) error {
+	return WriteFunc(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteFunc is Write of what write writes, through a buffer: a large file
+// (the state of 10,000 objects) is never whole in memory. An error from
+// write fails the write as one of the file's does.
+func WriteFunc(path string, perm fs.FileMode, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -47,7 +59,11 @@ func Write(path string, data []byte, perm fs.FileMode) (err error) {
 	if err = f.Chmod(perm); err != nil {
 		return bare(err)
 	}
-	if _, err = f.Write(data); err != nil {
+	buf := bufio.NewWriterSize(f, 64<<10)
+	if err = write(buf); err != nil {
+		return bare(err)
+	}
+	if err = buf.Flush(); err != nil {
 		return bare(err)
 	}
 	if err = f.Sync(); err != nil {
