@@ -22,9 +22,10 @@ import (
 type Resolver struct {
 	// LookupEnv reads a variable; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
-	// Roots are the directories that fromFile and fromSops files must be
-	// inside, symlinks resolved: the working directory (nil means it), or
-	// the tenants file's directory, and every --allow-file-outside DIR.
+	// Roots are the directories that fromFile and fromSops files, and the
+	// files secrets are written to (spec.secretFile), must be inside,
+	// symlinks resolved: the working directory (nil means it), or the
+	// tenants file's directory, and every --allow-file-outside DIR.
 	Roots []string
 	// Sources resolves fromSops and fromCommand; nil refuses them.
 	Sources Sources
@@ -215,15 +216,27 @@ func (r Resolver) ResolveIn(doc *Document, path FieldPath, ref SecretRef) (Secre
 	})
 }
 
-// Prepare runs the slow sources of the set first, at once: it checks every
-// fromCommand against the allow-list, and when all are allowed it decrypts
+// Prepare checks that every file a secret will be written to
+// (spec.secretFile) lies inside the roots, then runs the slow sources of
+// the set first, at once: it checks every fromCommand against the
+// allow-list, and when all are allowed it decrypts
 // the fromSops files and runs the programs in parallel, each once, so that
 // resolving the fields later (ResolveField) finds their results, errors
 // included, remembered by Sources. It returns the refusals: with any,
 // nothing ran, and nothing else should be resolved.
 func (r Resolver) Prepare(set *Set) Diagnostics {
-	if r.Sources == nil {
-		return nil
+	var outside Diagnostics
+	for _, res := range set.Resources {
+		if o, ok := res.(Outputter); ok {
+			for _, f := range o.OutputFiles() {
+				if err := r.ConfineOutput(f.File); err != nil {
+					outside = append(outside, FieldDiagnostic(res, f.Path, err.Error()))
+				}
+			}
+		}
+	}
+	if len(outside) > 0 || r.Sources == nil {
+		return outside
 	}
 	type field struct {
 		res Resource

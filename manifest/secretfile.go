@@ -28,24 +28,67 @@ func (r Resolver) confine(path string) (string, error) {
 	case err != nil:
 		return "", fmt.Errorf("cannot read %s: %v", path, cause(err))
 	}
+	if err := r.inRoots(path, real, "secret files may come from"); err != nil {
+		return "", err
+	}
+	return real, nil
+}
+
+// ConfineOutput checks that a file runai-sync writes a secret to (a
+// service account's spec.secretFile) lies inside the resolver's roots, as
+// files read are: a manifest from a pull request must not make an apply
+// write a client secret over ~/.bashrc or into a directory others read.
+// The file and its directories need not exist: the deepest part that does
+// is resolved (symlinks included) and the rest is joined to it.
+func (r Resolver) ConfineOutput(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, err)
+	}
+	dir, rest := abs, ""
+	for {
+		real, err := filepath.EvalSymlinks(dir)
+		if err == nil {
+			return r.inRoots(path, filepath.Join(real, rest), "secret files may be written to")
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot write %s: %v", path, cause(err))
+		}
+		if _, err := os.Lstat(dir); err == nil {
+			// There, but not to be followed: a symbolic link to nothing.
+			return fmt.Errorf("cannot write %s: %s is a symbolic link to a file that does not exist", path, dir)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return fmt.Errorf("cannot write %s: none of its directories exist", path)
+		}
+		dir, rest = parent, filepath.Join(filepath.Base(dir), rest)
+	}
+}
+
+// inRoots returns nil when real (a path with its symlinks resolved) lies
+// inside one of the resolver's roots (the working directory when it has
+// none), and an error naming path as the manifest wrote it otherwise;
+// what says what the roots are for.
+func (r Resolver) inRoots(path, real, what string) error {
 	roots := r.Roots
 	if len(roots) == 0 {
 		wd, err := os.Getwd()
 		if err != nil {
-			return "", fmt.Errorf("cannot read %s: no working directory: %v", path, err)
+			return fmt.Errorf("cannot use %s: no working directory: %v", path, err)
 		}
 		roots = []string{wd}
 	}
 	for _, root := range roots {
 		if within(root, real) {
-			return real, nil
+			return nil
 		}
 	}
-	msg := fmt.Sprintf("file %s is outside the directories secret files may come from (%s); move it inside", path, strings.Join(roots, ", "))
+	msg := fmt.Sprintf("file %s is outside the directories %s (%s); move it inside", path, what, strings.Join(roots, ", "))
 	if !system(real) {
 		msg += ", or allow its directory with --allow-file-outside " + filepath.Dir(real)
 	}
-	return "", errors.New(msg)
+	return errors.New(msg)
 }
 
 // system reports a path of the kernel's own file systems, which no secret

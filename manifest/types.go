@@ -222,6 +222,9 @@ func (s *ServiceAccount) Holds(k Kind) bool {
 // Secrets implements Resource: a service account holds none, it produces one.
 func (s *ServiceAccount) Secrets() []SecretField { return nil }
 
+// OutputFiles implements Outputter: spec.secretFile receives the secret.
+func (s *ServiceAccount) OutputFiles() []OutputFile { return secretFileOutput(s.Spec.SecretFile) }
+
 // AccessKey is a user access key of the calling user.
 type AccessKey struct {
 	APIVersion string        `json:"apiVersion"`
@@ -249,6 +252,9 @@ func (a *AccessKey) Protected() bool { return a.Lifecycle.Protect }
 
 // Secrets implements Resource.
 func (a *AccessKey) Secrets() []SecretField { return nil }
+
+// OutputFiles implements Outputter: spec.secretFile receives the secret.
+func (a *AccessKey) OutputFiles() []OutputFile { return secretFileOutput(a.Spec.SecretFile) }
 
 // SeqeraCredential is a Seqera Platform credential.
 type SeqeraCredential struct {

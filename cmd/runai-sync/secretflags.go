@@ -8,10 +8,11 @@ import (
 )
 
 // SecretFlags say which programs fromCommand may run and which directories
-// beyond the working directory fromFile and fromSops may read.
+// beyond the working directory fromFile and fromSops may read and
+// spec.secretFile may write.
 type SecretFlags struct {
 	AllowCommand     []string `name:"allow-command" env:"RUNAI_SYNC_ALLOW_COMMANDS" sep:"," placeholder:"NAME" help:"Let fromCommand run this program, named as the manifests write it (op, vault, /usr/local/bin/op); repeat for more. RUNAI_SYNC_ALLOW_COMMANDS takes a comma-separated list. Nothing runs without it: manifests arrive in pull requests."`
-	AllowFileOutside []string `name:"allow-file-outside" sep:"none" placeholder:"DIR" help:"Let fromFile and fromSops read files inside DIR too (by default only inside the working directory's tree); repeat for more."`
+	AllowFileOutside []string `name:"allow-file-outside" sep:"none" placeholder:"DIR" help:"Let fromFile and fromSops read files inside DIR, and spec.secretFile write there, too (by default only inside the working directory's tree); repeat for more."`
 }
 
 // resolver builds the secret resolver of one run, for the manifests' and
