@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/runai-sync/runai-sync/internal/markdown"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -158,15 +159,8 @@ func (Markdown) Render(w io.Writer, r Report) error {
 		if f.Pos.File != "" {
 			obj += " at " + f.Pos.String()
 		}
-		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", f.Severity, f.Check, cell(obj), cell(f.Message))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", f.Severity, markdown.Code(f.Check), markdown.Cell(obj), markdown.Cell(f.Message))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// cell escapes a table cell: names come from the live state, which
-// anyone who can create an object there writes, so no HTML gets through
-// (a "<!--" would hide every finding after it in the rendered comment).
-func cell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/runai-sync/runai-sync/internal/markdown"
 )
 
 // Markdown renders a plan for a pull-request comment: a summary table, the
@@ -22,20 +24,20 @@ func (m *Markdown) Render(w io.Writer, p *Plan) error {
 		title = "runai-sync plan"
 	}
 	s := p.Summary()
-	fmt.Fprintf(&b, "### %s\n\n", title)
+	fmt.Fprintf(&b, "### %s\n\n", markdown.Cell(title))
 	fmt.Fprintf(&b, "| Create | Update | Replace | Delete | Unchanged |\n|---:|---:|---:|---:|---:|\n| %d | %d | %d | %d | %d |\n\n",
 		s.Create, s.Update, s.Replace, s.Delete, s.Unchanged)
 	if len(p.Refusals) > 0 {
 		fmt.Fprintf(&b, "> [!CAUTION]\n> **Refused**: nothing will be applied while these stand.\n")
 		for _, r := range p.Refusals {
-			fmt.Fprintf(&b, "> - %s (lift with `%s`)\n", mdEscape(r.Message), r.Lift)
+			fmt.Fprintf(&b, "> - %s (lift with `%s`)\n", markdown.Cell(r.Message), r.Lift)
 		}
 		b.WriteString("\n")
 	}
 	if hs := p.Health(); len(hs) > 0 {
 		fmt.Fprintf(&b, "> [!WARNING]\n> **Unhealthy**: the API reports these do not work.\n")
 		for _, h := range hs {
-			fmt.Fprintf(&b, "> - %s\n", mdEscape(healthLine(h)))
+			fmt.Fprintf(&b, "> - %s\n", markdown.Cell(healthLine(h)))
 		}
 		b.WriteString("\n")
 	}
@@ -44,14 +46,14 @@ func (m *Markdown) Render(w io.Writer, p *Plan) error {
 	} else {
 		b.WriteString("| | Action | Object | Scope | Reason |\n|---|---|---|---|---|\n")
 		for _, c := range changes {
-			fmt.Fprintf(&b, "| %s | %s | %s `%s` | %s | %s |\n", mdSymbol(c.Action), c.Action, mdEscape(kindLabel(c)), mdEscape(c.Key.Name),
-				mdEscape(p.ScopeString(c.Key)), mdEscape(c.Reason))
+			fmt.Fprintf(&b, "| %s | %s | %s %s | %s | %s |\n", mdSymbol(c.Action), c.Action, markdown.Cell(kindLabel(c)), markdown.Code(c.Key.Name),
+				markdown.Cell(p.ScopeString(c.Key)), markdown.Cell(c.Reason))
 		}
 		b.WriteString("\n")
 	}
 	if len(p.Notes) > 0 {
 		for _, n := range p.Notes {
-			fmt.Fprintf(&b, "- %s\n", mdEscape(n))
+			fmt.Fprintf(&b, "- %s\n", markdown.Cell(n))
 		}
 		b.WriteString("\n")
 	}
@@ -73,12 +75,6 @@ func kindLabel(c *Change) string {
 
 func mdSymbol(a Action) string {
 	return map[Action]string{Create: "🟢", Update: "🟡", Replace: "🟠", Delete: "🔴"}[a]
-}
-
-// mdEscape keeps text from breaking a table cell or starting markup.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
 }
 
 // diffFence adds a one-character gutter so that a diff code block colours

@@ -108,3 +108,31 @@ func TestJSONMatchesDocumentedSchema(t *testing.T) {
 		}
 	}
 }
+
+// Names come from the live state, which anyone who can create an object
+// there writes: in a pull-request comment, a pruned object's name adds no
+// link, image or HTML, and cannot end its code span.
+func TestMarkdownNamesAreInert(t *testing.T) {
+	hostile := "x` [pwn](https://evil.example) ![i](https://evil.example/i) <!-- |"
+	p := Compute(nil, []*Object{live(cred(hostile), "1"), live(cred("keep"), "2")}, owns{}, Options{Prune: true, AllowMassDelete: true})
+	p.Notes = append(p.Notes, "a note naming "+hostile)
+	md := string(render(t, &Markdown{Title: "tenant <b>x</b>"}, p))
+	// The full plan after <details> is a fenced code block, and the name
+	// in the table one code span: literal text both.
+	md, _, _ = strings.Cut(md, "<details><summary>Full plan</summary>")
+	span := "``x` [pwn](https://evil.example) ![i](https://evil.example/i) <!-- \\|``"
+	if !strings.Contains(md, "| Credential password "+span+" |") {
+		t.Fatalf("the name is not one code span:\n%s", md)
+	}
+	md = strings.ReplaceAll(md, span, "NAME")
+	for _, raw := range []string{"[pwn](", "![i](", "<!--", "<b>"} {
+		if strings.Contains(md, raw) {
+			t.Errorf("the comment holds %q:\n%s", raw, md)
+		}
+	}
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "| 🔴") && strings.Count(line, "|")-strings.Count(line, `\|`) != 6 {
+			t.Errorf("a row has more than its five cells: %s", line)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/internal/markdown"
 )
 
 // reportTenants writes the results of several tenants in the order of the
@@ -135,11 +136,11 @@ func tenantsMarkdown(w io.Writer, results []*tenantResult, title, exit2 string) 
 	for _, res := range results {
 		if res.plan == nil {
 			word := map[int]string{0: "ok", 1: "failed", 2: cmp.Or(exit2, "exit 2")}[res.code]
-			fmt.Fprintf(&b, "| `%s` | | | | | | %s |\n", res.name, word)
+			fmt.Fprintf(&b, "| %s | | | | | | %s |\n", markdown.Code(res.name), word)
 			continue
 		}
 		s := res.plan.Summary()
-		fmt.Fprintf(&b, "| `%s` | %d | %d | %d | %d | %d | %s |\n", res.name, s.Create, s.Update, s.Replace, s.Delete, s.Unchanged, status(res, exit2))
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %s |\n", markdown.Code(res.name), s.Create, s.Update, s.Replace, s.Delete, s.Unchanged, status(res, exit2))
 	}
 	b.WriteString("\n")
 	for _, res := range results {
@@ -174,19 +175,19 @@ func tenantSection(res *tenantResult) string {
 	var b strings.Builder
 	switch {
 	case res.plan == nil && res.code == 1:
-		fmt.Fprintf(&b, "### %s\n\n**Failed:**\n\n```\n%s\n```\n\n", heading, strings.ReplaceAll(errorText(res.err), "```", "'''"))
+		fmt.Fprintf(&b, "### %s\n\n**Failed:**\n\n```\n%s\n```\n\n", markdown.Cell(heading), strings.ReplaceAll(errorText(res.err), "```", "'''"))
 		return b.String()
 	case res.plan == nil:
 		// A command without a plan (audit): its own Markdown, under a heading.
-		fmt.Fprintf(&b, "### %s\n\n%s\n", heading, res.stdout.String())
+		fmt.Fprintf(&b, "### %s\n\n%s\n", markdown.Cell(heading), res.stdout.String())
 		return b.String()
 	}
 	var body strings.Builder
 	if err := (&diff.Markdown{Title: heading}).Render(&body, res.plan); err != nil {
-		return fmt.Sprintf("### %s\n\n%v\n\n", heading, err)
+		return fmt.Sprintf("### %s\n\n%s\n\n", markdown.Cell(heading), markdown.Cell(err.Error()))
 	}
 	if n := len(res.plan.Actionable()); n > foldAfter {
-		fmt.Fprintf(&b, "<details><summary><b>%s</b>: %s</summary>\n\n%s\n</details>\n\n", heading, plural(n, "change"), body.String())
+		fmt.Fprintf(&b, "<details><summary><b>%s</b>: %s</summary>\n\n%s\n</details>\n\n", markdown.Cell(heading), plural(n, "change"), body.String())
 	} else {
 		b.WriteString(body.String())
 		b.WriteString("\n")
