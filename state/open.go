@@ -2,9 +2,15 @@ package state
 
 import (
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // DefaultPath is the state file used when neither --state nor
@@ -52,4 +58,41 @@ func Open(spec string, getenv func(string) string) (Store, error) {
 		return nil, fmt.Errorf("state %q is a directory; give a file, e.g. %s", spec, filepath.Join(spec, "state.json"))
 	}
 	return newFileStore(spec), nil
+}
+
+// NetworkHosts returns the HOST:PORT of every server the state of spec (as
+// Open takes it) would connect to: none for a file, the hosts of a
+// postgres:// URL (its host, or the host= parameters, which override it;
+// sockets left out). Callers check them against the hosts the pipeline
+// allows before Open: the URL may come from a file a pull request changed.
+func NetworkHosts(spec string, getenv func(string) string) ([]string, error) {
+	if spec == "" && getenv != nil {
+		spec = strings.TrimSpace(getenv(EnvState))
+	}
+	if !strings.HasPrefix(spec, "postgres://") && !strings.HasPrefix(spec, "postgresql://") {
+		return nil, nil
+	}
+	u, err := url.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("state: the PostgreSQL URL is not a URL")
+	}
+	q := u.Query()
+	q.Del("schema")
+	u.RawQuery = q.Encode()
+	cfg, err := pgconn.ParseConfig(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("state %s: the PostgreSQL URL is not accepted: %s", u.Scheme+"://"+u.Host+u.Path, scrub(err.Error(), u))
+	}
+	var hosts []string
+	add := func(host string, port uint16) {
+		// sslmode=prefer lists each host twice (TLS, then without).
+		if hp := net.JoinHostPort(host, strconv.Itoa(int(port))); !strings.HasPrefix(host, "/") && !slices.Contains(hosts, hp) {
+			hosts = append(hosts, hp)
+		}
+	}
+	add(cfg.Host, cfg.Port)
+	for _, f := range cfg.Fallbacks {
+		add(f.Host, f.Port)
+	}
+	return hosts, nil
 }

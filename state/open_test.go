@@ -3,6 +3,7 @@ package state
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -62,5 +63,42 @@ func TestOpen(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Dir(DefaultPath)); err == nil {
 		t.Fatalf("Open created %s", filepath.Dir(DefaultPath))
+	}
+}
+
+// The servers a state would connect to: none for a file or none, the host
+// of a postgres:// URL, the host= parameters that override it (sockets
+// left out), several hosts, and RUNAI_SYNC_STATE when spec is empty.
+func TestNetworkHosts(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == EnvState {
+				return v
+			}
+			return ""
+		}
+	}
+	for _, tc := range []struct {
+		spec, env string
+		want      []string
+	}{
+		{"state.json", "", nil},
+		{"none", "", nil},
+		{"", "", nil},
+		{"postgres://runai@db.example/runai?schema=team_a", "", []string{"db.example:5432"}},
+		{"postgresql://runai:secret@db.example:6543/runai", "", []string{"db.example:6543"}},
+		{"postgres://runai@db.example/runai?host=evil.example", "", []string{"evil.example:5432"}},
+		{"postgres://runai@a.example:1,b.example:2/runai", "", []string{"a.example:1", "b.example:2"}},
+		{"postgres://runai@/runai?host=/var/run/postgresql", "", nil},
+		{"", "postgres://runai@from-env.example/runai", []string{"from-env.example:5432"}},
+	} {
+		got, err := NetworkHosts(tc.spec, env(tc.env))
+		if err != nil {
+			t.Errorf("%q (env %q): %v", tc.spec, tc.env, err)
+			continue
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%q (env %q) = %v, want %v", tc.spec, tc.env, got, tc.want)
+		}
 	}
 }

@@ -88,7 +88,7 @@ func (c *AuditCmd) audit(ctx context.Context, env *Env, t *tenant, failOn audit.
 		if t.url != "" { // audit reads Run:ai whatever the manifests hold
 			scope[runai.ProviderName] = state.Tenant(t.url)
 		}
-		st, err := openState(ctx, env, t.state, sessionOptions{}, scope)
+		st, err := openState(ctx, env, t.state, sessionOptions{allowHosts: c.AllowHost}, scope)
 		if err != nil {
 			return err
 		}

@@ -35,6 +35,10 @@ type ConnFlags struct {
 	MaxAttempts attemptCount `name:"max-attempts" env:"RUNAI_SYNC_MAX_ATTEMPTS" default:"8" placeholder:"N" help:"Tries of one HTTP request, the first included, on 5xx answers and network errors (429s do not count; 2 minutes bound each request)."`
 	// InsecureHTTP allows plain http:// URLs of hosts other than loopback.
 	InsecureHTTP bool `name:"insecure-http" help:"Allow a plain http:// Run:ai URL or Seqera endpoint on a host other than loopback (the credentials then cross the network in clear)."`
+	// AllowHost pins the hosts credentials go to, from outside the
+	// repository: a pull request that changes a tenant's URL in the
+	// tenants file cannot take its credentials elsewhere.
+	AllowHost []string `name:"allow-host" env:"RUNAI_SYNC_ALLOWED_HOSTS" sep:"," placeholder:"HOST" help:"Send credentials only to these hosts: Run:ai URLs, Seqera endpoints and a postgres:// state (a name, a pattern such as '*.run.ai', or HOST:PORT); repeat, or a comma-separated RUNAI_SYNC_ALLOWED_HOSTS. Set it in the CI workflow, out of a pull request's reach. Unset, any host is used."`
 }
 
 // attemptCount is a --max-attempts value: a whole number of at least 1.
@@ -86,6 +90,8 @@ type sessionOptions struct {
 	deleteTimeout time.Duration
 	// secrets allow programs and outside directories to secret references.
 	secrets SecretFlags
+	// allowHosts is --allow-host: a postgres:// state must be on one.
+	allowHosts []string
 }
 
 // newSession loads the tenant's manifests, opens its state (locking it for
@@ -94,6 +100,7 @@ type sessionOptions struct {
 // before the plan is an error: nothing has changed yet, and the lock is
 // released. close must be called on the session returned.
 func newSession(ctx context.Context, env *Env, conn ConnFlags, t *tenant, o sessionOptions) (_ *session, err error) {
+	o.allowHosts = conn.AllowHost
 	// The login and the reads depend on nothing in the manifests but
 	// which families and org units they name: when Run:ai is configured
 	// they run while the manifests load and validate (see readahead.go).
@@ -224,7 +231,7 @@ func connectSeqera(env *Env, conn ConnFlags, t *tenant, workspaces []string, for
 // attempt.
 func (conn ConnFlags) settings(env *Env) rest.Settings {
 	s := rest.Settings{CAFile: conn.CAFile, Timeout: conn.Timeout, UserAgent: "runai-sync/" + version(),
-		Retry: rest.RetryPolicy{MaxAttempts: int(conn.MaxAttempts)}, InsecureHTTP: conn.InsecureHTTP}
+		Retry: rest.RetryPolicy{MaxAttempts: int(conn.MaxAttempts)}, InsecureHTTP: conn.InsecureHTTP, AllowedHosts: conn.AllowHost}
 	if env.Verbose > 0 {
 		s.Logf = env.logf
 	}

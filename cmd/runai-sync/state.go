@@ -11,6 +11,7 @@ import (
 
 	"github.com/runai-sync/runai-sync/apply"
 	"github.com/runai-sync/runai-sync/diff"
+	"github.com/runai-sync/runai-sync/internal/rest"
 	"github.com/runai-sync/runai-sync/manifest"
 	"github.com/runai-sync/runai-sync/runai"
 	"github.com/runai-sync/runai-sync/seqera"
@@ -43,6 +44,17 @@ func tenantScope(t *tenant, set *manifest.Set) state.Scope {
 // openState opens the store of spec (as --state takes it) and loads the
 // entries of scope, taking the apply lock first when o.lock is set.
 func openState(ctx context.Context, env *Env, spec string, o sessionOptions, scope state.Scope) (*stateSession, error) {
+	if len(o.allowHosts) > 0 {
+		hosts, err := state.NetworkHosts(spec, env.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hosts {
+			if err := (rest.Settings{AllowedHosts: o.allowHosts}).CheckHost("postgres://" + h); err != nil {
+				return nil, fmt.Errorf("state: %w", err)
+			}
+		}
+	}
 	st, err := state.Open(spec, env.Getenv)
 	if err != nil || st == nil {
 		return nil, err

@@ -58,3 +58,46 @@ func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
 		}
 	}
 }
+
+// With --allow-host, a client is made only for a host a pattern matches:
+// by name or glob, without regard to case, and by host and port when the
+// pattern has one.
+func TestAllowedHosts(t *testing.T) {
+	for _, tc := range []struct {
+		allowed []string
+		url     string
+		ok      bool
+	}{
+		{nil, "https://anything.example", true},
+		{[]string{"acme.run.ai"}, "https://acme.run.ai", true},
+		{[]string{"acme.run.ai"}, "https://ACME.Run.AI/api", true},
+		{[]string{"acme.run.ai"}, "https://evil.example", false},
+		{[]string{"acme.run.ai"}, "https://acme.run.ai.evil.example", false},
+		{[]string{"*.run.ai"}, "https://beta.run.ai", true},
+		{[]string{"*.run.ai"}, "https://run.ai.evil.example", false},
+		{[]string{"*.run.ai", "api.tower.nf"}, "https://api.tower.nf/api", true},
+		{[]string{"127.0.0.1:8080"}, "http://127.0.0.1:8080", true},
+		{[]string{"127.0.0.1:8080"}, "http://127.0.0.1:9090", false},
+		{[]string{"127.0.0.1"}, "http://127.0.0.1:9090", true},
+		{[]string{"[::1]"}, "http://[::1]:9090", true},
+		{[]string{"::1"}, "http://[::1]:9090", true},
+		{[]string{"[::1]:9090"}, "http://[::1]:9090", true},
+		{[]string{"[::1]:8080"}, "http://[::1]:9090", false},
+		{[]string{"acme.run.ai:443"}, "https://acme.run.ai/api", true},
+		{[]string{"acme.run.ai:8443"}, "https://acme.run.ai/api", false},
+		{[]string{"acme.run.ai"}, "not a url", false},
+	} {
+		s := Settings{AllowedHosts: tc.allowed}
+		err := s.CheckHost(tc.url)
+		if (err == nil) != tc.ok {
+			t.Errorf("%v, %s: %v, want ok %v", tc.allowed, tc.url, err, tc.ok)
+		}
+		if _, nerr := s.NewClient(tc.url, "--ca-file"); tc.url != "not a url" && (nerr == nil) != tc.ok {
+			t.Errorf("NewClient %v, %s: %v, want ok %v", tc.allowed, tc.url, nerr, tc.ok)
+		}
+	}
+	err := Settings{AllowedHosts: []string{"acme.run.ai"}}.CheckHost("https://user:hunter2@evil.example/x?token=abc")
+	if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "abc") || !strings.Contains(err.Error(), "https://evil.example/x") {
+		t.Errorf("the refusal: %v", err)
+	}
+}

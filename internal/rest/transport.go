@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"strings"
 	"time"
 )
@@ -117,6 +118,48 @@ type Settings struct {
 	// loopback (--insecure-http): the token and client secret then cross
 	// the network in clear.
 	InsecureHTTP bool
+	// AllowedHosts, when not empty, are the only hosts a client is made for
+	// (--allow-host): names or path.Match patterns ("*.run.ai"), compared
+	// without regard to case; a pattern with a port ("127.0.0.1:8080")
+	// matches host and port.
+	AllowedHosts []string
+}
+
+// CheckHost refuses the host of rawURL when AllowedHosts is set and no
+// pattern matches it: the URLs come from files a pull request may change
+// (the tenants file), the list from the pipeline's settings, so a changed
+// URL cannot take the credentials elsewhere.
+func (s Settings) CheckHost(rawURL string) error {
+	if len(s.AllowedHosts) == 0 {
+		return nil
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%s names no host, and only the hosts allowed by --allow-host (RUNAI_SYNC_ALLOWED_HOSTS) are used", rawURL)
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80", "postgres": "5432", "postgresql": "5432"}[u.Scheme]
+	}
+	for _, pattern := range s.AllowedHosts {
+		pattern = strings.ToLower(strings.TrimSpace(pattern))
+		wantHost, wantPort, err := net.SplitHostPort(pattern)
+		if err != nil { // no port: the host alone (an IPv6 address with or without brackets)
+			wantHost, wantPort = strings.TrimSuffix(strings.TrimPrefix(pattern, "["), "]"), ""
+		}
+		if ok, _ := path.Match(wantHost, host); ok && (wantPort == "" || wantPort == port) {
+			return nil
+		}
+	}
+	return fmt.Errorf("the host of %s is not one --allow-host (RUNAI_SYNC_ALLOWED_HOSTS) allows (%s); nothing was sent to it: if it is yours, add it there", redactURL(u), strings.Join(s.AllowedHosts, ", "))
+}
+
+// redactURL is the URL without user information (a password in a
+// postgres:// URL) and query.
+func redactURL(u *url.URL) string {
+	c := *u
+	c.User, c.RawQuery, c.Fragment = nil, "", ""
+	return c.String()
 }
 
 // checkScheme refuses a plain http:// URL unless its host is loopback (an
@@ -146,6 +189,9 @@ func (s Settings) NewClient(baseURL, caName string) (Client, error) {
 		return Client{}, fmt.Errorf("timeout %s is negative", s.Timeout)
 	}
 	if err := s.checkScheme(baseURL); err != nil {
+		return Client{}, err
+	}
+	if err := s.CheckHost(baseURL); err != nil {
 		return Client{}, err
 	}
 	timeout := s.Timeout
