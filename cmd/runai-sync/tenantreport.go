@@ -146,7 +146,7 @@ func tenantsMarkdown(w io.Writer, results []*tenantResult, title, exit2 string) 
 	for _, res := range results {
 		section := tenantSection(res)
 		if b.Len()+len(section) > markdownBudget {
-			section = fmt.Sprintf("### tenant %s (%s)\n\nToo long for this comment: see the job's log for this tenant's plan.\n\n", res.name, res.url)
+			section = fmt.Sprintf("### %s\n\nToo long for this comment: see the job's log for this tenant's plan.\n\n", markdown.Cell(fmt.Sprintf("tenant %s (%s)", res.name, res.url)))
 		}
 		b.WriteString(section)
 	}
