@@ -11,7 +11,7 @@ import (
 // beyond the working directory fromFile and fromSops may read and
 // spec.secretFile may write.
 type SecretFlags struct {
-	AllowCommand     []string `name:"allow-command" env:"RUNAI_SYNC_ALLOW_COMMANDS" sep:"," placeholder:"NAME" help:"Let fromCommand run this program, named as the manifests write it (op, vault, /usr/local/bin/op); repeat for more. RUNAI_SYNC_ALLOW_COMMANDS takes a comma-separated list. Nothing runs without it: manifests arrive in pull requests."`
+	AllowCommand     []string `name:"allow-command" env:"RUNAI_SYNC_ALLOW_COMMANDS" sep:"," placeholder:"NAME" help:"Let fromCommand run this program, named as the manifests write it (op, vault, /usr/local/bin/op), with any arguments, or with words after it ('vault kv get') only with arguments that start so; repeat for more. RUNAI_SYNC_ALLOW_COMMANDS takes a comma-separated list. Nothing runs without it: manifests arrive in pull requests."`
 	AllowFileOutside []string `name:"allow-file-outside" sep:"none" placeholder:"DIR" help:"Let fromFile and fromSops read files inside DIR, and spec.secretFile write there, too (by default only inside the working directory's tree); repeat for more."`
 }
 

@@ -67,6 +67,32 @@ func TestCommandAllowList(t *testing.T) {
 	}
 }
 
+// An allow-list entry with words after the program allows only arguments
+// that start with those words: a pull request cannot turn "vault kv get"
+// into "vault kv delete".
+func TestCommandAllowListWithArguments(t *testing.T) {
+	t.Parallel()
+	s := New(Options{AllowCommands: []string{"vault kv get", "op  read", "op item get"}})
+	for _, c := range []manifest.CommandRef{cmd("", "vault", "kv", "get", "secret/x"), cmd("", "vault", "kv", "get"), cmd("", "op", "read", "op://v/i/f"), cmd("", "op", "item", "get", "x")} {
+		if err := s.CheckCommand(c); err != nil {
+			t.Errorf("%q: %v", c.Command, err)
+		}
+	}
+	for _, c := range []manifest.CommandRef{cmd("", "vault", "kv", "delete", "secret/x"), cmd("", "vault", "kv"), cmd("", "vault"), cmd("", "vault", "kv", "getx"), cmd("", "op", "item", "delete", "x")} {
+		err := s.CheckCommand(c)
+		if err == nil || !strings.Contains(err.Error(), "command "+c.Name()+" is allowed only with the arguments --allow-command gives (") {
+			t.Errorf("%q: %v, want refused", c.Command, err)
+		}
+		if _, err := s.Command(c); err == nil {
+			t.Errorf("%q ran", c.Command)
+		}
+	}
+	err := s.CheckCommand(cmd("", "op", "item", "delete", "x"))
+	if err == nil || !strings.Contains(err.Error(), "(op read; op item get)") {
+		t.Errorf("the refusal names the allowed forms: %v", err)
+	}
+}
+
 // TestCommandFailures: not found, failing (exit status and the end of
 // standard error, with standard output scrubbed from it), timing out,
 // printing nothing.

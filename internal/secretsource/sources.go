@@ -14,14 +14,16 @@ import (
 // Options configure the sources of one run.
 type Options struct {
 	// AllowCommands names the programs fromCommand may run, as manifests
-	// write them (--allow-command, RUNAI_SYNC_ALLOW_COMMANDS).
+	// write them (--allow-command, RUNAI_SYNC_ALLOW_COMMANDS): a name alone
+	// allows any arguments, a name and words ("vault kv get") only
+	// arguments that start with those words.
 	AllowCommands []string
 }
 
 // Sources resolves fromSops and fromCommand for one run, remembering every
 // result. It is safe for concurrent use.
 type Sources struct {
-	allow []string
+	allow [][]string // each: the program, then the arguments it must start with
 
 	mu       sync.Mutex
 	files    map[string]*fileResult
@@ -32,17 +34,18 @@ var _ manifest.Sources = (*Sources)(nil)
 
 // New returns the sources of one run.
 func New(o Options) *Sources {
-	var allow []string
+	var allow [][]string
 	for _, a := range o.AllowCommands {
-		if a = strings.TrimSpace(a); a != "" {
-			allow = append(allow, a)
+		if words := strings.Fields(a); len(words) > 0 {
+			allow = append(allow, words)
 		}
 	}
 	return &Sources{allow: allow, files: map[string]*fileResult{}, commands: map[string]*commandResult{}}
 }
 
 // CheckCommand implements manifest.Sources: a program runs only when the
-// allow-list names it exactly as the manifest writes it.
+// allow-list names it exactly as the manifest writes it, and, when the
+// entry gives words after the name, with arguments that start with them.
 func (s *Sources) CheckCommand(c manifest.CommandRef) error {
 	name := c.Name()
 	if name == "" {
@@ -51,10 +54,20 @@ func (s *Sources) CheckCommand(c manifest.CommandRef) error {
 	if _, err := c.Duration(); err != nil {
 		return err
 	}
-	if !slices.Contains(s.allow, name) {
-		return fmt.Errorf("command %s is not allowed to run: manifests arrive in pull requests, so allow it with --allow-command %s (or RUNAI_SYNC_ALLOW_COMMANDS=%s)", name, name, name)
+	var forms []string
+	for _, a := range s.allow {
+		if a[0] != name {
+			continue
+		}
+		if len(c.Command)-1 >= len(a)-1 && slices.Equal(c.Command[1:len(a)], a[1:]) {
+			return nil
+		}
+		forms = append(forms, strings.Join(a, " "))
 	}
-	return nil
+	if len(forms) > 0 {
+		return fmt.Errorf("command %s is allowed only with the arguments --allow-command gives (%s): these do not start so", name, strings.Join(forms, "; "))
+	}
+	return fmt.Errorf("command %s is not allowed to run: manifests arrive in pull requests, so allow it with --allow-command %s (or RUNAI_SYNC_ALLOW_COMMANDS=%s); --allow-command '%s SUBCOMMAND' allows only that subcommand", name, name, name, name)
 }
 
 // display is how messages name a file: relative to the working directory
