@@ -31,7 +31,12 @@ func resolveOrgUnits(ctx context.Context, env *Env, set *manifest.Set, c *runai.
 	g, gctx := errgroup.WithContext(ctx)
 	if needRoles {
 		g.Go(func() (err error) {
-			if roles, err = c.ListRoles(gctx); err != nil {
+			var found bool
+			roles, found, err = ahead.roleList(gctx)
+			if !found {
+				roles, err = c.ListRoles(gctx)
+			}
+			if err != nil {
 				return fmt.Errorf("reading the roles the access rules name: %w", err)
 			}
 			return nil

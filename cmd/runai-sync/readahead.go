@@ -28,6 +28,7 @@ type readAhead struct {
 	live    *future[[]*diff.Object]
 	need    orgunit.Need
 	org     *future[*orgunit.Tree]
+	roles   *future[[]orgunit.Role] // when some file mentions access rules
 }
 
 // future is the result of a read running in the background.
@@ -74,11 +75,15 @@ func startReadAhead(ctx context.Context, c *runai.Client, files []string, locked
 	ra.running.Go(func() { _ = c.Login(ctx) })
 	ra.running.Go(func() {
 		defer close(ra.ready)
-		scope, need, ok := guess(files)
+		g, ok := guess(files)
 		if !ok {
 			return
 		}
+		scope, need := g.scope, g.need
 		ra.scope, ra.need = scope, need
+		if g.roles {
+			ra.roles = goFuture(&ra.running, func() ([]orgunit.Role, error) { return c.ListRoles(ctx) })
+		}
 		if scope != (runai.Scope{}) && !locked {
 			p := runai.NewProviderScoped(c, scope)
 			ra.live = goFuture(&ra.running, func() ([]*diff.Object, error) { return p.Snapshot(ctx) })
@@ -123,6 +128,22 @@ func (ra *readAhead) orgTree(ctx context.Context, need orgunit.Need) (*orgunit.T
 	return ra.org.wait(ctx)
 }
 
+// roleList is the read-ahead's listing of the roles; found is false when
+// it did not read them.
+func (ra *readAhead) roleList(ctx context.Context) (roles []orgunit.Role, found bool, err error) {
+	if ra == nil {
+		return nil, false, nil
+	}
+	if err := ra.started(ctx); err != nil {
+		return nil, true, err
+	}
+	if ra.roles == nil {
+		return nil, false, nil
+	}
+	roles, err = ra.roles.wait(ctx)
+	return roles, true, err
+}
+
 // snapshot is the read-ahead's live state of p when it read exactly p's
 // scope; found is false otherwise.
 func (ra *readAhead) snapshot(ctx context.Context, p provider) (objs []*diff.Object, found bool, err error) {
@@ -158,19 +179,20 @@ const guessLimit = 8 << 20
 // units they seem to need: a superset of ScopeOf and Needs of the loaded
 // set, since it looks for words, not fields. ok is false when a file
 // cannot be read here (standard input, say): then nothing is guessed.
-func guess(paths []string) (scope runai.Scope, need orgunit.Need, ok bool) {
+func guess(paths []string) (g guessed, ok bool) {
+	scope, need := &g.scope, &g.need
 	for _, p := range paths {
 		files, err := manifest.Expand(p)
 		if err != nil {
-			return scope, need, false
+			return g, false
 		}
 		for _, name := range files {
 			if name == "-" {
-				return scope, need, false
+				return g, false
 			}
 			data, err := readHead(name)
 			if err != nil {
-				return scope, need, false
+				return g, false
 			}
 			has := func(w string) bool { return bytes.Contains(data, []byte(w)) }
 			// The regular expression only where the word is: a file of
@@ -184,9 +206,19 @@ func guess(paths []string) (scope runai.Scope, need orgunit.Need, ok bool) {
 			need.Projects = need.Projects || has("project")
 			need.Departments = need.Departments || has("department")
 			need.Clusters = need.Clusters || has("cluster") || has("project:") || has(`"project"`) || has("department:") || has(`"department"`)
+			g.roles = g.roles || has("accessRules")
 		}
 	}
-	return scope, need, true
+	g.roles = g.roles && scope.AccessRules
+	return g, true
+}
+
+// guessed is what the raw manifests seem to need: the Run:ai families,
+// the kinds of org unit, and the roles (some account lists access rules).
+type guessed struct {
+	scope runai.Scope
+	need  orgunit.Need
+	roles bool
 }
 
 // readHead reads the start of a regular file; anything else (a FIFO,

@@ -25,6 +25,8 @@ func TestGuessCoversTheSet(t *testing.T) {
 	cred := write("cred.yaml", "apiVersion: runai-sync/v1\nkind: Credential\nmetadata: {name: a, scope: project, project: team-a}\n"+
 		"spec: {type: accessKey, accessKeyId: A, secretAccessKey: {fromEnv: S}}\n")
 	seqera := write("seqera.json", `{"apiVersion": "runai-sync/v1", "kind": "SeqeraCredential", "metadata": {"name": "gh"}, "spec": {"provider": "github", "keys": {"username": "u", "password": {"fromEnv": "P"}}}}`)
+	rules := write("rules.yaml", "apiVersion: runai-sync/v1\nkind: ServiceAccount\nmetadata: {name: ci}\n"+
+		"spec:\n  accessRules: [{role: ML engineer, scope: project, project: team-a}]\n")
 	for _, tc := range []struct {
 		name  string
 		paths []string
@@ -32,13 +34,15 @@ func TestGuessCoversTheSet(t *testing.T) {
 	}{
 		{"credential by name", []string{cred}, true},
 		{"seqera only", []string{seqera}, true},
+		{"an account with access rules", []string{rules}, false},
 		{"the example tenant", []string{filepath.Join("..", "..", "examples", "tenant")}, false},
 	} {
 		set, diags := schema.Load(tc.paths...)
 		if diags.HasErrors() {
 			t.Fatalf("%s: %v", tc.name, diags)
 		}
-		scope, need, ok := guess(tc.paths)
+		g, ok := guess(tc.paths)
+		scope, need := g.scope, g.need
 		if !ok {
 			t.Fatalf("%s: no guess", tc.name)
 		}
@@ -50,8 +54,11 @@ func TestGuessCoversTheSet(t *testing.T) {
 			(wantScope.AccessKeys && !scope.AccessKeys) || (wantScope.ForeignAccessKeys && !scope.ForeignAccessKeys) {
 			t.Errorf("%s: guessed %+v %+v, which misses some of %+v %+v", tc.name, scope, need, wantScope, wantNeed)
 		}
+		if orgunit.NeedsRoles(set) && !g.roles {
+			t.Errorf("%s: the roles are needed, and not guessed", tc.name)
+		}
 	}
-	if _, _, ok := guess([]string{"-"}); ok {
+	if _, ok := guess([]string{"-"}); ok {
 		t.Error("guessed standard input")
 	}
 }
