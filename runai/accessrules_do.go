@@ -1,6 +1,7 @@
 package runai
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -111,19 +112,40 @@ func (p *Provider) liveAccessRules(ctx context.Context, accounts []serviceAccoun
 		return nil, err
 	}
 	var objs []*diff.Object
+	var roleNames map[int32]string // read once, when a rule comes without its role's name
 	for _, r := range rules {
 		name, ok := byClient[r.SubjectID]
 		if !ok || subjectKind(r.SubjectType) != subjectServiceAccount || !ruleScope(r.ScopeType) {
 			continue
 		}
 		role := r.RoleName
+		if role == "" && roleNames == nil {
+			if roleNames, err = p.roleNames(ctx); err != nil {
+				return nil, err
+			}
+		}
 		if role == "" {
-			role = fmt.Sprintf("role %d", r.RoleID)
+			role = cmp.Or(roleNames[r.RoleID], fmt.Sprintf("role %d", r.RoleID))
 		}
 		objs = append(objs, &diff.Object{Key: ruleKey(name, role, r.ScopeType, r.ScopeID), Provider: ProviderName,
 			ID: strconv.FormatInt(int64(r.ID), 10)})
 	}
 	return objs, nil
+}
+
+// roleNames maps the roles' ids to their names, for rules listed without
+// the name (a sparse reply): keyed by name, such a rule still matches its
+// manifest.
+func (p *Provider) roleNames(ctx context.Context) (map[int32]string, error) {
+	roles, err := p.c.ListRoles(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("a rule came without its role's name, and the roles could not be read: %w", err)
+	}
+	m := make(map[int32]string, len(roles))
+	for _, r := range roles {
+		m[r.ID] = r.Name
+	}
+	return m, nil
 }
 
 // ruleScope reports the scope types a manifest rule may have.
