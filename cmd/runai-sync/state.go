@@ -271,8 +271,8 @@ func (r *stateRead) take(ctx context.Context, scope state.Scope) (*stateSession,
 	return r.state, nil
 }
 
-// discard closes the early read's state when the session never took it
-// (its manifests did not load).
+// discard closes the early read's state when the session ended before it
+// needed it (an error in the manifests or their secrets).
 func (r *stateRead) discard(env *Env) {
 	if r == nil || r.taken {
 		return
