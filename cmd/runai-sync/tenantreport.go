@@ -132,15 +132,15 @@ const (
 func tenantsMarkdown(w io.Writer, results []*tenantResult, title, exit2 string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s: %s\n\n", title, plural(len(results), "tenant"))
-	b.WriteString("| Tenant | Create | Update | Replace | Delete | Unchanged | Status |\n|---|---:|---:|---:|---:|---:|---|\n")
+	b.WriteString("| Tenant | Create | Update | Replace | Delete | Unchanged | Unhealthy | Status |\n|---|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, res := range results {
 		if res.plan == nil {
 			word := map[int]string{0: "ok", 1: "failed", 2: cmp.Or(exit2, "exit 2")}[res.code]
-			fmt.Fprintf(&b, "| %s | | | | | | %s |\n", markdown.Code(res.name), word)
+			fmt.Fprintf(&b, "| %s | | | | | | | %s |\n", markdown.Code(res.name), word)
 			continue
 		}
 		s := res.plan.Summary()
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %s |\n", markdown.Code(res.name), s.Create, s.Update, s.Replace, s.Delete, s.Unchanged, status(res, exit2))
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %s |\n", markdown.Code(res.name), s.Create, s.Update, s.Replace, s.Delete, s.Unchanged, len(res.plan.Health()), status(res, exit2))
 	}
 	b.WriteString("\n")
 	for _, res := range results {

@@ -40,8 +40,8 @@ func TestTenantsMarkdown(t *testing.T) {
 	}
 	out := b.String()
 	for _, want := range []string{
-		"## runai-sync plan: 3 tenants\n\n| Tenant | Create | Update | Replace | Delete | Unchanged | Status |\n",
-		"| `acme` | 16 | 0 | 0 | 0 | 0 | 16 changes |\n| `beta` | | | | | | failed |\n| `gamma` | 2 | 0 | 0 | 0 | 0 | 2 changes |\n",
+		"## runai-sync plan: 3 tenants\n\n| Tenant | Create | Update | Replace | Delete | Unchanged | Unhealthy | Status |\n",
+		"| `acme` | 16 | 0 | 0 | 0 | 0 | 0 | 16 changes |\n| `beta` | | | | | | | failed |\n| `gamma` | 2 | 0 | 0 | 0 | 0 | 0 | 2 changes |\n",
 		"<details><summary><b>tenant acme (https://acme.run.ai)</b>: 16 changes</summary>\n\n### tenant acme (https://acme.run.ai)\n",
 		"### tenant beta (https://beta.run.ai)\n\n**Failed:**\n\n```\nreading live state from runai: connection refused\n```\n",
 		"### tenant gamma (https://gamma.run.ai)\n",
@@ -149,12 +149,29 @@ func TestTenantsMarkdownWithoutPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"| `acme` | | | | | | ok |\n| `beta` | | | | | | findings |\n",
+		"| `acme` | | | | | | | ok |\n| `beta` | | | | | | | findings |\n",
 		"### tenant acme (https://acme.run.ai)\n\nNo findings.\n",
 		"### tenant beta (https://beta.run.ai)\n\n| warning | access-key-age |\n",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// A drift whose only finding is health shows the unhealthy objects in the
+// summary: the count in its own column, the status "drift".
+func TestTenantsMarkdownCountsUnhealthy(t *testing.T) {
+	k := manifest.Key{Kind: manifest.KindCredential, Type: "password", Scope: "project", ScopeID: "12", Name: "registry"}
+	sick := &diff.Plan{Changes: []*diff.Change{{Action: diff.NoOp, Key: k, Provider: "runai",
+		Live: &diff.Object{Key: k, ID: "1", Unhealthy: true, Status: "Issues found", StatusMessage: "not replicated"}}}}
+	res := result("acme", sick, &ExitError{Code: 2})
+	var b strings.Builder
+	if err := tenantsMarkdown(&b, []*tenantResult{res, result("beta", creates(1, "c"), nil)}, "runai-sync drift", "drift"); err != nil {
+		t.Fatal(err)
+	}
+	want := "| `acme` | 0 | 0 | 0 | 0 | 1 | 1 | drift |\n| `beta` | 1 | 0 | 0 | 0 | 0 | 0 | 1 change |\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("the summary lacks %q:\n%s", want, b.String())
 	}
 }
