@@ -3,6 +3,7 @@ package manifest_test
 import (
 	"testing"
 
+	"github.com/runai-sync/runai-sync/internal/testkit"
 	"github.com/runai-sync/runai-sync/manifest"
 )
 
@@ -27,16 +28,7 @@ spec:
   serviceAccounts: {names: ["*"]}
   ignore: [{kind: ServiceAccount, names: [gone-ignored]}]
 `
-	docs, diags := manifest.Parse("m.yaml", []byte(src))
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	for _, d := range docs {
-		if err := d.Decode(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	set := manifest.NewSet(docs)
+	set := testkit.Parse(t, src)
 	rule := func(account string) manifest.Key {
 		return manifest.Key{Kind: manifest.KindAccessRule, Type: "Viewer", Scope: manifest.ScopeProject, ScopeID: "12", Name: account}
 	}
