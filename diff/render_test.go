@@ -87,26 +87,34 @@ func TestColourOnlyWhenAsked(t *testing.T) {
 // TestJSONMatchesDocumentedSchema validates the JSON output against the
 // schema the README documents.
 func TestJSONMatchesDocumentedSchema(t *testing.T) {
+	for _, p := range []*Plan{samplePlan(), {}} {
+		v := documentedJSON(t, p)
+		if h, _ := v["health"].([]any); len(h) != len(p.Health()) {
+			t.Errorf("JSON plan has %d health entries, want %d", len(h), len(p.Health()))
+		}
+	}
+}
+
+// documentedJSON renders p as JSON, checks it against the schema the README
+// documents (plan-output.schema.json), and returns it decoded.
+func documentedJSON(t *testing.T, p *Plan) map[string]any {
+	t.Helper()
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	sch, err := c.Compile("plan-output.schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []*Plan{samplePlan(), {}} {
-		var v any
-		d := json.NewDecoder(bytes.NewReader(render(t, JSON{}, p)))
-		d.UseNumber()
-		if err := d.Decode(&v); err != nil {
-			t.Fatal(err)
-		}
-		if err := sch.Validate(v); err != nil {
-			t.Errorf("JSON plan does not match plan-output.schema.json: %#v", err)
-		}
-		if h, _ := v.(map[string]any)["health"].([]any); len(h) != len(p.Health()) {
-			t.Errorf("JSON plan has %d health entries, want %d", len(h), len(p.Health()))
-		}
+	var v any
+	d := json.NewDecoder(bytes.NewReader(render(t, JSON{}, p)))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		t.Fatal(err)
 	}
+	if err := sch.Validate(v); err != nil {
+		t.Errorf("JSON plan does not match plan-output.schema.json: %#v", err)
+	}
+	return v.(map[string]any)
 }
 
 // Names come from the live state, which anyone who can create an object
