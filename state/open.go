@@ -37,15 +37,13 @@ const (
 // Open does not touch the file system or the network: the first Load, Put or
 // Lock does. getenv may be nil.
 func Open(spec string, getenv func(string) string) (Store, error) {
-	if spec == "" && getenv != nil {
-		spec = strings.TrimSpace(getenv(EnvState))
-	}
+	spec = fromEnv(spec, getenv)
 	switch {
 	case spec == "":
 		return newFileStore(DefaultPath), nil
 	case spec == "none":
 		return nil, nil
-	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
+	case isPostgres(spec):
 		return newPostgresStore(spec)
 	}
 	if i := strings.Index(spec, "://"); i > 0 && !strings.ContainsAny(spec[:i], `/\.`) {
@@ -66,10 +64,8 @@ func Open(spec string, getenv func(string) string) (Store, error) {
 // sockets left out). Callers check them against the hosts the pipeline
 // allows before Open: the URL may come from a file a pull request changed.
 func NetworkHosts(spec string, getenv func(string) string) ([]string, error) {
-	if spec == "" && getenv != nil {
-		spec = strings.TrimSpace(getenv(EnvState))
-	}
-	if !strings.HasPrefix(spec, "postgres://") && !strings.HasPrefix(spec, "postgresql://") {
+	spec = fromEnv(spec, getenv)
+	if !isPostgres(spec) {
 		return nil, nil
 	}
 	u, err := url.Parse(spec)
@@ -95,4 +91,17 @@ func NetworkHosts(spec string, getenv func(string) string) ([]string, error) {
 		add(f.Host, f.Port)
 	}
 	return hosts, nil
+}
+
+// fromEnv is spec, or RUNAI_SYNC_STATE (read with getenv) when spec is "".
+func fromEnv(spec string, getenv func(string) string) string {
+	if spec == "" && getenv != nil {
+		return strings.TrimSpace(getenv(EnvState))
+	}
+	return spec
+}
+
+// isPostgres reports a postgres:// (or postgresql://) state.
+func isPostgres(spec string) bool {
+	return strings.HasPrefix(spec, "postgres://") || strings.HasPrefix(spec, "postgresql://")
 }
